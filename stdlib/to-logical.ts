@@ -1,0 +1,121 @@
+import * as b from "../plan/builder.ts";
+import { TsdfError } from "../plan/errors.ts";
+import { col, type Expr, type NamedExpr, type SortKey } from "../plan/expr.ts";
+import type { LogicalPlan, PipelinePlan, Sink } from "../plan/logical.ts";
+import { findField, schemaOf } from "../plan/schema.ts";
+import type { FrameNode } from "./frame-node.ts";
+import type { Lambda, LambdaBody } from "./lambda.ts";
+import type { TracedPipeline } from "./pipeline.ts";
+
+function bodyOf(l: Lambda, what: string): LambdaBody {
+  if (!l.body) {
+    throw new TsdfError("TSDF1001", `the ${what} lambda was not compiled: run the pipeline through 'tsdf build' or 'tsdf run'`, l.loc);
+  }
+  return l.body;
+}
+
+function exprOf(l: Lambda, what: string): Expr {
+  const body = bodyOf(l, what);
+  if (body.kind !== "expr") throw new TsdfError("TSDF1002", `${what} expects a lambda returning one value`, l.loc);
+  return body.expr;
+}
+
+function recordOf(l: Lambda, what: string): readonly NamedExpr[] {
+  const body = bodyOf(l, what);
+  if (body.kind !== "record") throw new TsdfError("TSDF1002", `${what} expects a lambda returning an object literal such as (r) => ({ total: r.a + r.b })`, l.loc);
+  return body.fields;
+}
+
+function sortKeysOf(l: Lambda): readonly SortKey[] {
+  const body = bodyOf(l, "orderBy()");
+  if (body.kind === "sort") return body.keys;
+  if (body.kind === "expr") return [{ expr: body.expr, descending: false, nullsFirst: true }];
+  throw new TsdfError("TSDF1002", "orderBy() expects a lambda returning a key, desc(key) or an array of them", l.loc);
+}
+
+/** Turns a traced pipeline's DataFrame graph into the logical plan; shared frames stay shared. */
+export function toPipelinePlan(traced: TracedPipeline): PipelinePlan {
+  const memo = new Map<FrameNode, LogicalPlan>();
+  const plan = (n: FrameNode): LogicalPlan => {
+    let p = memo.get(n);
+    if (!p) {
+      p = convert(n);
+      memo.set(n, p);
+    }
+    return p;
+  };
+  const convert = (n: FrameNode): LogicalPlan => {
+    switch (n.op) {
+      case "read": {
+        if (!n.fields) throw new TsdfError("TSDF1013", `p.read.${n.format}("${n.path}") needs a schema`, n.loc);
+        return b.scan(n.format, n.path, schemaOf(n.fields), n.options, n.loc);
+      }
+      case "filter":
+        return b.filter(plan(n.input), exprOf(n.lambda, "filter()"), n.lambda.loc);
+      case "withColumn":
+        return b.withColumns(plan(n.input), [{ name: n.name, expr: exprOf(n.lambda, "withColumn()"), ...(n.lambda.loc && { loc: n.lambda.loc }) }], n.lambda.loc);
+      case "withColumns":
+        return b.withColumns(plan(n.input), recordOf(n.lambda, "withColumns()"), n.lambda.loc);
+      case "select":
+        return b.project(plan(n.input), recordOf(n.lambda, "select()"), n.lambda.loc);
+      case "selectNames": {
+        const input = plan(n.input);
+        for (const name of n.names) if (!findField(input.schema, name)) b.distinct(input, [name]);
+        return b.project(input, n.names.map((name) => ({ name, expr: col(name) })));
+      }
+      case "drop": {
+        const input = plan(n.input);
+        return b.project(
+          input,
+          input.schema.fields.filter((f) => !n.names.includes(f.name)).map((f) => ({ name: f.name, expr: col(f.name) })),
+        );
+      }
+      case "rename": {
+        const input = plan(n.input);
+        if (!findField(input.schema, n.from)) b.distinct(input, [n.from]);
+        return b.project(
+          input,
+          input.schema.fields.map((f) => ({ name: f.name === n.from ? n.to : f.name, expr: col(f.name) })),
+        );
+      }
+      case "agg":
+        return b.aggregate(plan(n.input), n.keys, recordOf(n.lambda, "agg()"), n.lambda.loc);
+      case "join": {
+        const on =
+          n.on === null
+            ? null
+            : Array.isArray(n.on)
+              ? { kind: "using" as const, columns: n.on as readonly string[] }
+              : { kind: "condition" as const, predicate: exprOf(n.on as Lambda, "join()") };
+        return b.join(plan(n.left), plan(n.right), on, n.how, Array.isArray(n.on) || n.on === null ? undefined : (n.on as Lambda).loc);
+      }
+      case "orderBy":
+        return b.sort(plan(n.input), sortKeysOf(n.lambda), n.lambda.loc);
+      case "limit":
+        return b.limit(plan(n.input), n.n);
+      case "distinct":
+        return b.distinct(plan(n.input), n.columns);
+      case "union":
+        return b.union(plan(n.left), plan(n.right), n.byName);
+      case "cache": {
+        const input = plan(n.input);
+        return { kind: "Cache", input, schema: input.schema };
+      }
+    }
+  };
+  const sinks: Sink[] = traced.sinks.map((s) => {
+    switch (s.kind) {
+      case "Write":
+        if (s.options.partitionBy) b.distinct(plan(s.frame), s.options.partitionBy);
+        return { kind: "Write", input: plan(s.frame), format: s.format, path: s.path, options: s.options };
+      case "Show":
+        return { kind: "Show", input: plan(s.frame), rows: s.rows, ...(s.title !== undefined && { title: s.title }) };
+      case "Output":
+        return { kind: "Output", input: plan(s.frame), name: s.name };
+    }
+  });
+  const outputs = sinks.filter((s) => s.kind === "Output").map((s) => (s as { name: string }).name);
+  const dup = outputs.find((n, i) => outputs.indexOf(n) !== i);
+  if (dup) throw new TsdfError("TSDF1014", `p.output("${dup}") is declared twice`);
+  return { name: traced.name, params: traced.params, sinks };
+}

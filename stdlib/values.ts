@@ -1,0 +1,20 @@
+declare const dateBrand: unique symbol;
+declare const timestampBrand: unique symbol;
+
+/**
+ * A date inside a lambda or a result row: an ISO `yyyy-MM-dd` string, so `===` and `<` mean
+ * what they mean for calendar dates. Get one with `toDate()`, `currentDate()` or a `t.date()` column.
+ */
+export type TsDate = string & { readonly [dateBrand]: "date" };
+/** A timestamp: an ISO string `yyyy-MM-ddTHH:mm:ss.ffffffZ` in UTC (microsecond precision). */
+export type TsTimestamp = string & { readonly [timestampBrand]: "timestamp" };
+
+/** Values a column can hold. `t.int64()` is a `bigint`, so large ids never lose precision. */
+export type Value = string | number | bigint | boolean | null | TsDate | TsTimestamp;
+export type Row = { readonly [column: string]: Value };
+
+/** Resolves an intersection into one flat object type, so editors show `{ a: string; b: number }`. */
+export type Flat<T> = [T] extends [unknown] ? { [K in keyof T]: T[K] } : never;
+export type Nullable<T> = { [K in keyof T]: T[K] | null };
+/** `T | null` when any of `A` may be null. */
+export type NullIf<A, T> = null extends A ? T | null : T;
