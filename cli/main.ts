@@ -1,0 +1,94 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, extname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError } from "commander";
+import { buildPipeline, compilePipeline } from "../compiler/build.ts";
+import { isTsdfError, TsdfError } from "../plan/errors.ts";
+import type { Job } from "../runtime/job.ts";
+import { parseRunArgs } from "../runtime/job.ts";
+import { explainPipeline, type ExplainFormat } from "./explain.ts";
+
+async function loadJob(target: string): Promise<{ job: Job; cleanup: () => void }> {
+  const abs = resolve(target);
+  if (!existsSync(abs)) throw new TsdfError("TSDF1000", `file not found: ${target}`);
+  const ext = extname(abs);
+  if (ext === ".mjs" || ext === ".js") {
+    const mod = (await import(pathToFileURL(abs).href)) as { default?: Job };
+    if (!mod.default || typeof mod.default.run !== "function") throw new TsdfError("TSDF4010", `${target} is not a tsdf bundle (no default-exported job)`);
+    return { job: mod.default, cleanup: () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tsdf-run-"));
+  const { files } = await buildPipeline(abs, dir);
+  const mod = (await import(pathToFileURL(files.bundle).href)) as { default: Job };
+  return { job: mod.default, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The `tsdf` command line; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command()
+    .name("tsdf")
+    .description("Typed dataframe pipelines with Spark's programming model: build, run, explain")
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command("build")
+    .description("type-check a pipeline, extract and plan it, and write a runnable bundle")
+    .argument("<entry.ts>", "pipeline module (default-exports pipeline(...))")
+    .option("--out <dir>", "output folder", "dist")
+    .action(async (entry: string, opts: { out: string }) => {
+      const started = performance.now();
+      const { files } = await buildPipeline(entry, opts.out);
+      const ms = Math.round(performance.now() - started);
+      process.stderr.write(`built ${files.bundle} (${basename(files.planJson)}, ${basename(files.planTs)}) in ${ms} ms\n`);
+    });
+
+  program
+    .command("run")
+    .description("run a built bundle (or build and run an entry .ts)")
+    .argument("<bundle.mjs|entry.ts>")
+    .option("--data-dir <dir>", "folder the pipeline's paths are relative to", ".")
+    .option("--workers <n>", "partitions run at once (default: one per CPU)")
+    .option("--current-date <yyyy-MM-dd>", "the date currentDate() returns (default: today, UTC)")
+    .option("--param <name=value>", "a pipeline parameter (repeatable)")
+    .allowUnknownOption(false)
+    .action(async (target: string) => {
+      // One parser for `tsdf run` and `node bundle.mjs`, so both accept exactly the same flags.
+      const options = parseRunArgs(rawRunArgs(argv, target));
+      const { job, cleanup } = await loadJob(target);
+      try {
+        await job.run(options);
+      } finally {
+        cleanup();
+      }
+    });
+
+  program
+    .command("explain")
+    .description("print the logical, optimized and physical plan of a pipeline")
+    .argument("<entry.ts>")
+    .option("--format <format>", "text | json", "text")
+    .option("--workers <n>", "partitions to plan for", "4")
+    .action(async (entry: string, opts: { format: string; workers: string }) => {
+      if (opts.format !== "text" && opts.format !== "json") throw new TsdfError("TSDF4011", `--format must be text or json, got '${opts.format}'`);
+      const plan = await compilePipeline(entry);
+      process.stdout.write(`${explainPipeline(plan, opts.format as ExplainFormat, Number(opts.workers))}\n`);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    process.stderr.write(`${isTsdfError(e) ? e.format() : (e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+/** The run options exactly as typed after `tsdf run`, without the target. */
+function rawRunArgs(argv: readonly string[], target: string): string[] {
+  const rest = argv.slice(argv.indexOf("run") + 1);
+  rest.splice(rest.indexOf(target), 1);
+  return rest;
+}

@@ -1,0 +1,66 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { Project, ts, type SourceFile } from "ts-morph";
+import { TsdfError } from "../plan/errors.ts";
+
+/** Compiler options for a pipeline without a tsconfig of its own: strict, modern ESM. */
+const DEFAULT_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  skipLibCheck: true,
+};
+
+export interface CheckedProgram {
+  readonly project: Project;
+  readonly entry: SourceFile;
+}
+
+function findTsconfig(from: string): string | undefined {
+  let dir = dirname(from);
+  for (;;) {
+    const candidate = join(dir, "tsconfig.json");
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Type-checks a pipeline entry and what it imports, with the user's tsconfig when there is one.
+ * TypeScript's diagnostics become one TsdfError listing each as `file:line:column`.
+ */
+export function checkProgram(entryPath: string): CheckedProgram {
+  const entryAbs = resolve(entryPath);
+  if (!existsSync(entryAbs)) throw new TsdfError("TSDF1000", `entry file not found: ${entryPath}`);
+  const tsConfigFilePath = findTsconfig(entryAbs);
+  const project = tsConfigFilePath
+    ? new Project({ tsConfigFilePath, skipAddingFilesFromTsConfig: true, compilerOptions: { skipLibCheck: true, noEmit: true } })
+    : new Project({ compilerOptions: DEFAULT_OPTIONS });
+  const entry = project.addSourceFileAtPath(entryAbs);
+  project.resolveSourceFileDependencies();
+  const diagnostics = project.getPreEmitDiagnostics().filter((d) => d.getCategory() === ts.DiagnosticCategory.Error);
+  if (diagnostics.length > 0) {
+    const first = diagnostics[0];
+    const lines = diagnostics.map((d) => {
+      const file = d.getSourceFile();
+      const message = ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, "\n");
+      if (!file) return `error TS${d.getCode()}: ${message}`;
+      const pos = file.getLineAndColumnAtPos(d.getStart() ?? 0);
+      return `${file.getFilePath()}:${pos.line}:${pos.column}: error TS${d.getCode()}: ${message}`;
+    });
+    const file = first?.getSourceFile();
+    const pos = file?.getLineAndColumnAtPos(first?.getStart() ?? 0);
+    throw new TsdfError(
+      "TSDF1100",
+      `type errors in the pipeline (${diagnostics.length}):\n${lines.join("\n")}`,
+      file && pos ? { file: file.getFilePath(), line: pos.line, column: pos.column } : undefined,
+    );
+  }
+  return { project, entry };
+}

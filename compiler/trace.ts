@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
+import type { SourceFile } from "ts-morph";
+import { isTsdfError, TsdfError } from "../plan/errors.ts";
+import type { PipelinePlan } from "../plan/logical.ts";
+import { isPipeline, tracePipeline } from "../stdlib/pipeline.ts";
+import { toPipelinePlan } from "../stdlib/to-logical.ts";
+import { rewriteSourceFile } from "./translate/rewrite.ts";
+
+export const STDLIB_ENTRY = resolve(import.meta.dirname, "../stdlib/index.ts");
+
+/**
+ * Bundles the user's (rewritten) pipeline module and runs its body with tracing builders:
+ * the DataFrame graph comes back as a logical plan. No data is read.
+ */
+export async function tracePlan(entry: SourceFile, userFiles: readonly SourceFile[]): Promise<PipelinePlan> {
+  const rewritten = new Map<string, string>();
+  for (const sf of userFiles) {
+    const r = rewriteSourceFile(sf);
+    if (r.lambdas > 0) rewritten.set(resolve(sf.getFilePath()), r.text);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tsdf-trace-"));
+  const outfile = join(dir, "pipeline.mjs");
+  try {
+    await esbuild.build({
+      entryPoints: [entry.getFilePath()],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      outfile,
+      logLevel: "silent",
+      alias: { tsdf: STDLIB_ENTRY },
+      plugins: [
+        {
+          name: "tsdf-rewrite",
+          setup(build) {
+            build.onLoad({ filter: /\.[cm]?tsx?$/ }, (args) => {
+              const text = rewritten.get(resolve(args.path));
+              return text === undefined ? undefined : { contents: text, loader: "ts" };
+            });
+          },
+        },
+      ],
+    });
+    // The stdlib instance inside the bundle builds the graph; the graph is plain data.
+    const mod = (await import(pathToFileURL(outfile).href)) as { default?: unknown };
+    if (!isPipeline(mod.default)) {
+      throw new TsdfError("TSDF1015", `${entry.getFilePath()} must default-export pipeline("name", (p) => { ... })`, {
+        file: entry.getFilePath(),
+        line: 1,
+        column: 1,
+      });
+    }
+    return toPipelinePlan(tracePipeline(mod.default));
+  } catch (e) {
+    if (isTsdfError(e)) throw e;
+    const err = e as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] };
+    const first = err.errors?.[0];
+    if (first) {
+      throw new TsdfError("TSDF1016", `could not bundle the pipeline: ${first.text}`, first.location && { file: first.location.file, line: first.location.line, column: first.location.column + 1 });
+    }
+    throw new TsdfError("TSDF1017", `the pipeline threw while it was traced: ${(e as Error).message}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
