@@ -1,23 +1,6 @@
-import { resolve, sep } from "node:path";
 import type { PipelinePlan } from "../plan/logical.ts";
-import { checkProgram } from "./check.ts";
+import { compilePipeline } from "./compile.ts";
 import { type EmittedFiles, emitBundle } from "./emit.ts";
-import { tracePlan } from "./trace.ts";
-
-const TSDF_ROOT = resolve(import.meta.dirname, "..") + sep;
-
-/** Type-checks, translates and traces a pipeline entry into its logical plan. */
-export async function compilePipeline(entryPath: string): Promise<PipelinePlan> {
-  const { project, entry } = checkProgram(entryPath);
-  const userFiles = project.getSourceFiles().filter((sf) => !sf.isDeclarationFile() && !sf.isInNodeModules() && !isLibraryFile(sf.getFilePath()));
-  return tracePlan(entry, userFiles);
-}
-
-/** tsdf's own sources, never rewritten; inside tsdf's repository, examples and tests are user code. */
-function isLibraryFile(path: string): boolean {
-  const abs = resolve(path);
-  return abs.startsWith(TSDF_ROOT) && /^(plan|stdlib|compiler|runtime|cli)[\\/]/.test(abs.slice(TSDF_ROOT.length));
-}
 
 /** `tsdf build`: compile, then emit the bundle, plan JSON and typed plan into `outDir`. */
 export async function buildPipeline(entryPath: string, outDir: string): Promise<{ plan: PipelinePlan; files: EmittedFiles }> {

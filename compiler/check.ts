@@ -46,7 +46,6 @@ export function checkProgram(entryPath: string): CheckedProgram {
   project.resolveSourceFileDependencies();
   const diagnostics = project.getPreEmitDiagnostics().filter((d) => d.getCategory() === ts.DiagnosticCategory.Error);
   if (diagnostics.length > 0) {
-    const first = diagnostics[0];
     const lines = diagnostics.map((d) => {
       const file = d.getSourceFile();
       const message = ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, "\n");
@@ -54,13 +53,7 @@ export function checkProgram(entryPath: string): CheckedProgram {
       const pos = file.getLineAndColumnAtPos(d.getStart() ?? 0);
       return `${file.getFilePath()}:${pos.line}:${pos.column}: error TS${d.getCode()}: ${message}`;
     });
-    const file = first?.getSourceFile();
-    const pos = file?.getLineAndColumnAtPos(first?.getStart() ?? 0);
-    throw new TsdfError(
-      "TSDF1100",
-      `type errors in the pipeline (${diagnostics.length}):\n${lines.join("\n")}`,
-      file && pos ? { file: file.getFilePath(), line: pos.line, column: pos.column } : undefined,
-    );
+    throw new TsdfError("TSDF1100", `type errors in the pipeline (${diagnostics.length}):\n${lines.join("\n")}`);
   }
   return { project, entry };
 }

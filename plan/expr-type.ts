@@ -1,7 +1,7 @@
 import { TsdfError } from "./errors.ts";
 import { type Expr, assertNever, formatExpr } from "./expr.ts";
 import { SCALAR_FUNCTIONS } from "./functions.ts";
-import { type DataType, type Schema, findField, isNumeric, nearestName } from "./schema.ts";
+import { DATA_TYPES, type DataType, type Schema, findField, isNumeric, nearestName } from "./schema.ts";
 
 export interface ExprType {
   readonly type: DataType;
@@ -84,10 +84,10 @@ export function exprType(e: Expr, scope: Scope): ExprType {
       return { type, nullable: l.nullable || r.nullable };
     }
     case "Conditional": {
-      const a = t(e.then);
-      const b = t(e.otherwise);
-      const aNull = e.then.kind === "Literal" && e.then.value === null;
-      const bNull = e.otherwise.kind === "Literal" && e.otherwise.value === null;
+      const a = t(e.whenTrue);
+      const b = t(e.whenFalse);
+      const aNull = e.whenTrue.kind === "Literal" && e.whenTrue.value === null;
+      const bNull = e.whenFalse.kind === "Literal" && e.whenFalse.value === null;
       if (aNull) return { type: b.type, nullable: true };
       if (bNull) return { type: a.type, nullable: true };
       if (a.type !== b.type && !(isNumeric(a.type) && isNumeric(b.type) && a.type !== "int64" && b.type !== "int64")) {
@@ -109,9 +109,9 @@ export function exprType(e: Expr, scope: Scope): ExprType {
       }
       const args = e.args.map(t);
       const rt = fn.returnType(args.map((a) => a.type));
-      if (typeof rt === "string") throw new TsdfError("TSDF2002", rt);
+      if (!DATA_TYPES.includes(rt as DataType)) throw new TsdfError("TSDF2002", rt);
       const nullable = fn.nullIn === false ? args.every((a) => a.nullable) : args.some((a) => a.nullable) || fn.introducesNull === true;
-      return { type: rt, nullable };
+      return { type: rt as DataType, nullable };
     }
     case "Agg": {
       if (e.fn === "count" || e.fn === "count_distinct") {

@@ -70,8 +70,8 @@ export interface Logical {
 export interface Conditional {
   readonly kind: "Conditional";
   readonly test: Expr;
-  readonly then: Expr;
-  readonly otherwise: Expr;
+  readonly whenTrue: Expr;
+  readonly whenFalse: Expr;
 }
 /** `x === null` (or `!==` when negated). */
 export interface IsNull {
@@ -132,7 +132,7 @@ export function exprChildren(e: Expr): readonly Expr[] {
     case "Cast":
       return [e.operand];
     case "Conditional":
-      return [e.test, e.then, e.otherwise];
+      return [e.test, e.whenTrue, e.whenFalse];
     case "Call":
       return e.args;
     case "Agg":
@@ -161,7 +161,7 @@ export function transformExpr(e: Expr, f: (e: Expr) => Expr): Expr {
     case "Cast":
       return f({ ...e, operand: go(e.operand) });
     case "Conditional":
-      return f({ ...e, test: go(e.test), then: go(e.then), otherwise: go(e.otherwise) });
+      return f({ ...e, test: go(e.test), whenTrue: go(e.whenTrue), whenFalse: go(e.whenFalse) });
     case "Call":
       return f({ ...e, args: e.args.map(go) });
     case "Agg":
@@ -207,7 +207,7 @@ export function formatExpr(e: Expr): string {
     case "IsNull":
       return `(${formatExpr(e.operand)} ${e.negated ? "!==" : "==="} null)`;
     case "Conditional":
-      return `(${formatExpr(e.test)} ? ${formatExpr(e.then)} : ${formatExpr(e.otherwise)})`;
+      return `(${formatExpr(e.test)} ? ${formatExpr(e.whenTrue)} : ${formatExpr(e.whenFalse)})`;
     case "Call":
       return `${e.fn}(${e.args.map(formatExpr).join(", ")})`;
     case "Cast":

@@ -9,7 +9,7 @@ export interface ScalarFunction {
   readonly name: string;
   readonly minArgs: number;
   readonly maxArgs: number;
-  /** The result type from the argument types, or an error message. */
+  /** The result type from the argument types, or an error message (any string that is not a DataType). */
   readonly returnType: (args: readonly DataType[]) => DataType | string;
   /** True when the result may be null although no argument is (to_date of a bad string). */
   readonly introducesNull?: boolean;
@@ -115,6 +115,11 @@ const numeric = (fn: string) => (args: readonly DataType[]) => {
   const t = args[0];
   return t === "int32" || t === "int64" || t === "float64" ? t : `${fn}() needs a number, got ${t}`;
 };
+/** floor/ceil/sqrt give JS numbers (Spark's floor/ceil give longs; tsdf keeps the row type `number`). */
+const toDouble = (fn: string) => (args: readonly DataType[]) => {
+  const t = args[0];
+  return t === "int32" || t === "int64" || t === "float64" ? "float64" : `${fn}() needs a number, got ${t}`;
+};
 const stringFn = (fn: string, result: DataType) => (args: readonly DataType[]) =>
   args.every((a) => a === "utf8") ? result : `${fn}() needs strings, got ${args.join(", ")}`;
 const dateFn = (fn: string, result: DataType) => (args: readonly DataType[]) =>
@@ -141,9 +146,9 @@ const catalogue: ScalarFunction[] = [
     impl: (x: number | bigint, scale = 0) => (typeof x === "bigint" ? x : roundHalfUp(x, scale)),
   },
   { name: "abs", minArgs: 1, maxArgs: 1, returnType: numeric("abs"), impl: (x: number | bigint) => (typeof x === "bigint" ? (x < 0n ? -x : x) : Math.abs(x)) },
-  { name: "floor", minArgs: 1, maxArgs: 1, returnType: (a) => (typeof numeric("floor")(a) === "string" ? numeric("floor")(a) : "float64"), impl: (x: number | bigint) => Math.floor(Number(x)) },
-  { name: "ceil", minArgs: 1, maxArgs: 1, returnType: (a) => (typeof numeric("ceil")(a) === "string" ? numeric("ceil")(a) : "float64"), impl: (x: number | bigint) => Math.ceil(Number(x)) },
-  { name: "sqrt", minArgs: 1, maxArgs: 1, returnType: (a) => (typeof numeric("sqrt")(a) === "string" ? numeric("sqrt")(a) : "float64"), impl: (x: number | bigint) => Math.sqrt(Number(x)) },
+  { name: "floor", minArgs: 1, maxArgs: 1, returnType: toDouble("floor"), impl: (x: number | bigint) => Math.floor(Number(x)) },
+  { name: "ceil", minArgs: 1, maxArgs: 1, returnType: toDouble("ceil"), impl: (x: number | bigint) => Math.ceil(Number(x)) },
+  { name: "sqrt", minArgs: 1, maxArgs: 1, returnType: toDouble("sqrt"), impl: (x: number | bigint) => Math.sqrt(Number(x)) },
   {
     name: "to_date",
     minArgs: 1,

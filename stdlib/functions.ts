@@ -146,7 +146,9 @@ function aggregate(fn: AggFn, hasArg: boolean, x: unknown): never {
   const i = pass.next++;
   if (pass.phase === "collect") {
     pass.fns[i] = fn;
-    (pass.inputs[i] ??= []).push(hasArg ? x : 1);
+    const inputs = pass.inputs[i] ?? [];
+    pass.inputs[i] = inputs;
+    inputs.push(hasArg ? x : 1);
     return 0 as never;
   }
   return finishAggregate(fn, pass.inputs[i] ?? []) as never;

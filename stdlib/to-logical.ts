@@ -1,6 +1,6 @@
 import * as b from "../plan/builder.ts";
 import { TsdfError } from "../plan/errors.ts";
-import { col, type Expr, type NamedExpr, type SortKey } from "../plan/expr.ts";
+import { assertNever, col, type Expr, type NamedExpr, type SortKey } from "../plan/expr.ts";
 import type { LogicalPlan, PipelinePlan, Sink } from "../plan/logical.ts";
 import { findField, schemaOf } from "../plan/schema.ts";
 import type { FrameNode } from "./frame-node.ts";
@@ -112,6 +112,8 @@ export function toPipelinePlan(traced: TracedPipeline): PipelinePlan {
         return { kind: "Show", input: plan(s.frame), rows: s.rows, ...(s.title !== undefined && { title: s.title }) };
       case "Output":
         return { kind: "Output", input: plan(s.frame), name: s.name };
+      default:
+        return assertNever(s);
     }
   });
   const outputs = sinks.filter((s) => s.kind === "Output").map((s) => (s as { name: string }).name);

@@ -109,7 +109,7 @@ export function translateExpr(node: Node, scope: LambdaScope): string {
     }
     case SyntaxKind.ConditionalExpression: {
       const c = node.asKindOrThrow(SyntaxKind.ConditionalExpression);
-      return `{kind:"Conditional",test:${translateExpr(c.getCondition(), scope)},then:${translateExpr(c.getWhenTrue(), scope)},otherwise:${translateExpr(c.getWhenFalse(), scope)}}`;
+      return `{kind:"Conditional",test:${translateExpr(c.getCondition(), scope)},whenTrue:${translateExpr(c.getWhenTrue(), scope)},whenFalse:${translateExpr(c.getWhenFalse(), scope)}}`;
     }
     case SyntaxKind.TemplateExpression:
       return template(node.asKindOrThrow(SyntaxKind.TemplateExpression), scope);
