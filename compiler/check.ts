@@ -17,7 +17,7 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
 
 export interface CheckedProgram {
   readonly project: Project;
-  readonly entry: SourceFile;
+  readonly entries: readonly SourceFile[];
 }
 
 function findTsconfig(from: string): string | undefined {
@@ -32,17 +32,19 @@ function findTsconfig(from: string): string | undefined {
 }
 
 /**
- * Type-checks a pipeline entry and what it imports, with the user's tsconfig when there is one.
- * TypeScript's diagnostics become one TsdfError listing each as `file:line:column`.
+ * Type-checks pipeline entries and what they import in one program, with the first entry's
+ * tsconfig when there is one. TypeScript's diagnostics become one TsdfError listing each as
+ * `file:line:column`.
  */
-export function checkProgram(entryPath: string): CheckedProgram {
-  const entryAbs = resolve(entryPath);
-  if (!existsSync(entryAbs)) throw new TsdfError("TSDF1000", `entry file not found: ${entryPath}`);
-  const tsConfigFilePath = findTsconfig(entryAbs);
+export function checkProgram(entryPaths: readonly string[]): CheckedProgram {
+  const abs = entryPaths.map((p) => resolve(p));
+  const missing = entryPaths.find((_, i) => !existsSync(abs[i] as string));
+  if (missing !== undefined) throw new TsdfError("TSDF1000", `entry file not found: ${missing}`);
+  const tsConfigFilePath = abs[0] === undefined ? undefined : findTsconfig(abs[0]);
   const project = tsConfigFilePath
     ? new Project({ tsConfigFilePath, skipAddingFilesFromTsConfig: true, compilerOptions: { skipLibCheck: true, noEmit: true } })
     : new Project({ compilerOptions: DEFAULT_OPTIONS });
-  const entry = project.addSourceFileAtPath(entryAbs);
+  const entries = abs.map((p) => project.addSourceFileAtPath(p));
   project.resolveSourceFileDependencies();
   const diagnostics = project.getPreEmitDiagnostics().filter((d) => d.getCategory() === ts.DiagnosticCategory.Error);
   if (diagnostics.length > 0) {
@@ -55,5 +57,5 @@ export function checkProgram(entryPath: string): CheckedProgram {
     });
     throw new TsdfError("TSDF1100", `type errors in the pipeline (${diagnostics.length}):\n${lines.join("\n")}`);
   }
-  return { project, entry };
+  return { project, entries };
 }

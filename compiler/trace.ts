@@ -10,18 +10,23 @@ import { isPipeline, tracePipeline } from "../stdlib/pipeline.ts";
 import { toPipelinePlan } from "../stdlib/to-logical.ts";
 import { rewriteSourceFile } from "./translate/rewrite.ts";
 
+/** The rewritten text of each user file that passes lambdas to DataFrame methods, by absolute path. */
+export function rewriteFiles(userFiles: readonly SourceFile[]): Map<string, string> {
+  const rewritten = new Map<string, string>();
+  for (const sf of userFiles) {
+    const r = rewriteSourceFile(sf);
+    if (r.lambdas > 0) rewritten.set(resolve(sf.getFilePath()), r.text);
+  }
+  return rewritten;
+}
+
 export const STDLIB_ENTRY = resolve(import.meta.dirname, "../stdlib/index.ts");
 
 /**
  * Bundles the user's (rewritten) pipeline module and runs its body with tracing builders:
  * the DataFrame graph comes back as a logical plan. No data is read.
  */
-export async function tracePlan(entry: SourceFile, userFiles: readonly SourceFile[]): Promise<PipelinePlan> {
-  const rewritten = new Map<string, string>();
-  for (const sf of userFiles) {
-    const r = rewriteSourceFile(sf);
-    if (r.lambdas > 0) rewritten.set(resolve(sf.getFilePath()), r.text);
-  }
+export async function tracePlan(entry: SourceFile, rewritten: ReadonlyMap<string, string>): Promise<PipelinePlan> {
   const dir = mkdtempSync(join(tmpdir(), "tsdf-trace-"));
   const outfile = join(dir, "pipeline.mjs");
   try {
