@@ -1,7 +1,8 @@
 import { resolve, sep } from "node:path";
 import type { PipelinePlan } from "../plan/logical.ts";
 import { checkProgram } from "./check.ts";
-import { rewriteFiles, tracePlan } from "./trace.ts";
+import type { Pipeline } from "../stdlib/pipeline.ts";
+import { loadPipeline, rewriteFiles, tracePlan } from "./trace.ts";
 
 const TSDF_ROOT = resolve(import.meta.dirname, "..") + sep;
 
@@ -19,10 +20,22 @@ export async function compilePipeline(entryPath: string): Promise<PipelinePlan> 
 
 /** Compiles several entries with one type check, which is what dominates build time. */
 export async function compilePipelines(entryPaths: readonly string[]): Promise<PipelinePlan[]> {
-  const { project, entries } = checkProgram(entryPaths);
-  const userFiles = project.getSourceFiles().filter((sf) => !sf.isDeclarationFile() && !sf.isInNodeModules() && !isLibraryFile(sf.getFilePath()));
-  const rewritten = rewriteFiles(userFiles);
+  const { entries, rewritten } = checkAndRewrite(entryPaths);
   const plans: PipelinePlan[] = [];
   for (const entry of entries) plans.push(await tracePlan(entry, rewritten));
   return plans;
+}
+
+/** The compiled pipeline objects themselves (lambdas with IR and functions), for differential tests. */
+export async function compilePipelineModules(entryPaths: readonly string[]): Promise<Pipeline[]> {
+  const { entries, rewritten } = checkAndRewrite(entryPaths);
+  const modules: Pipeline[] = [];
+  for (const entry of entries) modules.push(await loadPipeline(entry, rewritten));
+  return modules;
+}
+
+function checkAndRewrite(entryPaths: readonly string[]) {
+  const { project, entries } = checkProgram(entryPaths);
+  const userFiles = project.getSourceFiles().filter((sf) => !sf.isDeclarationFile() && !sf.isInNodeModules() && !isLibraryFile(sf.getFilePath()));
+  return { entries, rewritten: rewriteFiles(userFiles) };
 }

@@ -6,7 +6,7 @@ import * as esbuild from "esbuild";
 import type { SourceFile } from "ts-morph";
 import { isTsdfError, TsdfError } from "../plan/errors.ts";
 import type { PipelinePlan } from "../plan/logical.ts";
-import { isPipeline, tracePipeline } from "../stdlib/pipeline.ts";
+import { isPipeline, type Pipeline, tracePipeline } from "../stdlib/pipeline.ts";
 import { toPipelinePlan } from "../stdlib/to-logical.ts";
 import { rewriteSourceFile } from "./translate/rewrite.ts";
 
@@ -23,10 +23,24 @@ export function rewriteFiles(userFiles: readonly SourceFile[]): Map<string, stri
 export const STDLIB_ENTRY = resolve(import.meta.dirname, "../stdlib/index.ts");
 
 /**
- * Bundles the user's (rewritten) pipeline module and runs its body with tracing builders:
- * the DataFrame graph comes back as a logical plan. No data is read.
+ * Bundles the user's (rewritten) pipeline module, runs its body with tracing builders, and
+ * returns the DataFrame graph as a logical plan. No data is read.
  */
 export async function tracePlan(entry: SourceFile, rewritten: ReadonlyMap<string, string>): Promise<PipelinePlan> {
+  const pipeline = await loadPipeline(entry, rewritten);
+  try {
+    return toPipelinePlan(tracePipeline(pipeline));
+  } catch (e) {
+    if (isTsdfError(e)) throw e;
+    throw new TsdfError("TSDF1017", `the pipeline threw while it was traced: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Bundles and imports the rewritten pipeline module. Its lambdas carry their IR and their
+ * original functions, so the same object feeds the planner and the reference evaluator.
+ */
+export async function loadPipeline(entry: SourceFile, rewritten: ReadonlyMap<string, string>): Promise<Pipeline> {
   const dir = mkdtempSync(join(tmpdir(), "tsdf-trace-"));
   const outfile = join(dir, "pipeline.mjs");
   try {
@@ -59,7 +73,7 @@ export async function tracePlan(entry: SourceFile, rewritten: ReadonlyMap<string
         column: 1,
       });
     }
-    return toPipelinePlan(tracePipeline(mod.default));
+    return mod.default;
   } catch (e) {
     if (isTsdfError(e)) throw e;
     const err = e as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] };
@@ -67,7 +81,7 @@ export async function tracePlan(entry: SourceFile, rewritten: ReadonlyMap<string
     if (first) {
       throw new TsdfError("TSDF1016", `could not bundle the pipeline: ${first.text}`, first.location && { file: first.location.file, line: first.location.line, column: first.location.column + 1 });
     }
-    throw new TsdfError("TSDF1017", `the pipeline threw while it was traced: ${(e as Error).message}`);
+    throw new TsdfError("TSDF1017", `the pipeline module threw while it was loaded: ${(e as Error).message}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
