@@ -69,10 +69,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command("explain")
     .description("print the logical, optimized and physical plan of a pipeline")
     .argument("<entry.ts>")
-    .option("--format <format>", "text | json", "text")
+    .option("--format <format>", "text | json | dot (Graphviz)", "text")
     .option("--workers <n>", "partitions to plan for", "4")
     .action(async (entry: string, opts: { format: string; workers: string }) => {
-      if (opts.format !== "text" && opts.format !== "json") throw new TsdfError("TSDF4011", `--format must be text or json, got '${opts.format}'`);
+      if (!["text", "json", "dot"].includes(opts.format)) throw new TsdfError("TSDF4011", `--format must be text, json or dot, got '${opts.format}'`);
       const plan = await compilePipeline(entry);
       process.stdout.write(`${explainPipeline(plan, opts.format as ExplainFormat, Number(opts.workers))}\n`);
     });
