@@ -1,0 +1,113 @@
+import { resolve } from "node:path";
+import type * as arrow from "apache-arrow";
+import { TsdfError } from "../plan/errors.ts";
+import { isoToDays } from "../plan/functions.ts";
+import type { PhysicalPipeline, PhysicalSink, ScanExec } from "../plan/physical.ts";
+import { batchToColumns, type ColumnBatch, columnsToBatch, columnsToRows, concatColumns } from "./exec/columns.ts";
+import type { KernelContext } from "./exec/kernels.ts";
+import type { Partition } from "./exec/task.ts";
+import { Scheduler, type ScanSource } from "./scheduler.ts";
+import { formatShow } from "./show.ts";
+
+export type Row = Record<string, unknown>;
+
+export interface DriverOptions {
+  /** Input and output paths of the plan are resolved against this folder. */
+  readonly dataDir: string;
+  readonly partitions?: number;
+  /** `currentDate()` of this run, `yyyy-MM-dd`. */
+  readonly currentDate: string;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  /** Where `show()` prints (default: stdout). */
+  readonly out?: (line: string) => void;
+  /** Test hook: scans of these paths read the given batches instead of files. */
+  readonly tables?: Readonly<Record<string, arrow.RecordBatch | readonly arrow.RecordBatch[]>>;
+}
+
+/** Splits rows into `n` contiguous partitions, as a file reader does. */
+function splitContiguous(cb: ColumnBatch, n: number): ColumnBatch[] {
+  const size = Math.ceil(cb.length / n);
+  return Array.from({ length: n }, (_, p) => {
+    const start = Math.min(p * size, cb.length);
+    const end = Math.min(start + size, cb.length);
+    return { length: end - start, columns: cb.columns.map((c) => c.slice(start, end)) };
+  });
+}
+
+function inMemoryScan(tables: NonNullable<DriverOptions["tables"]>, fallback: ScanSource): ScanSource {
+  return async (node: ScanExec) => {
+    const t = tables[node.path];
+    if (t === undefined) return fallback(node);
+    const batches = Array.isArray(t) ? (t as readonly arrow.RecordBatch[]) : [t as arrow.RecordBatch];
+    const all = concatColumns(
+      batches.map((b) => batchToColumns(b, node.schema)),
+      node.schema.fields.length,
+    );
+    return splitContiguous(all, node.partitions).map((cb) => columnsToBatch(cb, node.schema));
+  };
+}
+
+function rowsOf(sink: PhysicalSink, parts: readonly Partition[]): Row[] {
+  const node = sink.input;
+  const cb = concatColumns(
+    parts.flatMap((part) => part.map((b) => batchToColumns(b, node.schema))),
+    node.schema.fields.length,
+  );
+  return columnsToRows(cb, node.schema);
+}
+
+/**
+ * Runs every sink of a physical pipeline. All sinks are computed first (a sub-plan several
+ * sinks share is computed once); then each write is committed (atomically, per output);
+ * then `show()` tables are printed. A failure while computing leaves every output untouched.
+ */
+export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): Promise<{ outputs: Record<string, Row[]> }> {
+  const currentDate = isoToDays(opts.currentDate);
+  if (currentDate === null) throw new TsdfError("TSDF4006", `--current-date expects yyyy-MM-dd, got '${opts.currentDate}'`);
+  const ctx: KernelContext = { currentDate, params: opts.params };
+  // Loaded on first use: a run over in-memory tables needs no file formats.
+  const fromFiles: ScanSource = async (node) => {
+    const { readDataset } = await import("./io/read-dataset.ts");
+    return readDataset(resolve(opts.dataDir, node.path), node.path, node.format, node.fileSchema, node.options, node.columns, node.partitions);
+  };
+  const scan = opts.tables ? inMemoryScan(opts.tables, fromFiles) : fromFiles;
+  const scheduler = new Scheduler(
+    plan.sinks.map((s) => s.input),
+    ctx,
+    scan,
+  );
+  const results: Partition[][] = [];
+  for (const sink of plan.sinks) results.push(await scheduler.run(sink.input));
+
+  const outputs: Record<string, Row[]> = {};
+  const shows: string[] = [];
+  for (const [k, sink] of plan.sinks.entries()) {
+    const parts = results[k] as Partition[];
+    switch (sink.kind) {
+      case "WriteSink": {
+        const { writeDataset } = await import("./io/committer.ts");
+        await writeDataset(
+          resolve(opts.dataDir, sink.path),
+          sink.path,
+          sink.format,
+          parts.map((p) => [...p]),
+          sink.input.schema,
+          sink.options,
+        );
+        break;
+      }
+      case "OutputSink":
+        outputs[sink.name] = rowsOf(sink, parts);
+        break;
+      case "ShowSink": {
+        const rows = rowsOf(sink, parts);
+        if (sink.title !== undefined) shows.push(sink.title);
+        shows.push(...formatShow(sink.input.schema, rows.slice(0, sink.rows), sink.rows, rows.length > sink.rows));
+        break;
+      }
+    }
+  }
+  const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  for (const line of shows) out(line);
+  return { outputs };
+}

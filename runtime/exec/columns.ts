@@ -1,0 +1,305 @@
+import * as arrow from "apache-arrow";
+import { daysToIso, isoToDays } from "../../plan/functions.ts";
+import type { ExecField, ExecSchema } from "../../plan/physical.ts";
+import type { DataType, Schema } from "../../plan/schema.ts";
+import { arrowType as arrowTypeOf } from "../io/arrow-types.ts";
+
+/**
+ * Engine values, one JS representation per type: utf8 string, int32/float64 number, int64
+ * bigint, boolean, date32 days since epoch (number), timestamp_us microseconds (bigint); null
+ * for a missing value. Operators work on decoded columns; Arrow is the format between stages.
+ */
+export type EngineValue = string | number | bigint | boolean | null;
+
+/** A partition decoded for operators: one JS array per column of the exec's schema. */
+export interface ColumnBatch {
+  readonly length: number;
+  readonly columns: readonly unknown[][];
+}
+
+const MS_PER_DAY = 86_400_000;
+
+function arrowFieldOf(f: ExecField): arrow.Field {
+  const t = arrowTypeOf(f.type);
+  return new arrow.Field(f.name, f.list ? new arrow.List(new arrow.Field("item", t, true)) : t, f.list ? true : f.nullable);
+}
+
+export function execArrowSchema(schema: ExecSchema): arrow.Schema {
+  return new arrow.Schema(schema.fields.map(arrowFieldOf));
+}
+
+function timestampMicros(v: bigint, unit: arrow.TimeUnit): bigint {
+  switch (unit) {
+    case arrow.TimeUnit.SECOND:
+      return v * 1_000_000n;
+    case arrow.TimeUnit.MILLISECOND:
+      return v * 1000n;
+    case arrow.TimeUnit.MICROSECOND:
+      return v;
+    default:
+      return v / 1000n;
+  }
+}
+
+/** Decodes one Arrow chunk into engine values of `type` (nulls as null). */
+function decodeData(data: arrow.Data, type: DataType, out: unknown[]): void {
+  const n = data.length;
+  const valid = data.nullCount === 0 || !data.nullBitmap ? null : (i: number) => data.getValid(i);
+  const t = data.type as arrow.DataType;
+  if (arrow.DataType.isList(t)) {
+    const offsets = data.valueOffsets as Int32Array;
+    const child = data.children[0] as arrow.Data;
+    const items: unknown[] = [];
+    decodeData(child, type, items);
+    for (let i = 0; i < n; i++) out.push(valid && !valid(i) ? null : items.slice(offsets[i] as number, offsets[i + 1] as number));
+    return;
+  }
+  const values = data.values as ArrayLike<unknown>;
+  const direct =
+    (type === "int32" && arrow.DataType.isInt(t) && t.bitWidth === 32) ||
+    (type === "float64" && arrow.DataType.isFloat(t) && t.precision === arrow.Precision.DOUBLE) ||
+    (type === "int64" && arrow.DataType.isInt(t) && t.bitWidth === 64) ||
+    (type === "date32" && arrow.DataType.isDate(t) && t.unit === arrow.DateUnit.DAY);
+  if (direct) {
+    for (let i = 0; i < n; i++) out.push(valid && !valid(i) ? null : values[i]);
+    return;
+  }
+  if (type === "timestamp_us" && arrow.DataType.isTimestamp(t)) {
+    const unit = t.unit;
+    for (let i = 0; i < n; i++) out.push(valid && !valid(i) ? null : timestampMicros(values[i] as bigint, unit));
+    return;
+  }
+  const vector = arrow.makeVector(data);
+  for (let i = 0; i < n; i++) {
+    const v = vector.get(i) as unknown;
+    out.push(v === null || v === undefined || (valid && !valid(i)) ? null : convertDecoded(v, type));
+  }
+}
+
+function convertDecoded(v: unknown, type: DataType): unknown {
+  switch (type) {
+    case "date32":
+      return v instanceof Date ? Math.floor(v.getTime() / MS_PER_DAY) : Math.floor(Number(v) / MS_PER_DAY);
+    case "int64":
+      return typeof v === "bigint" ? v : BigInt(v as number);
+    case "int32":
+    case "float64":
+      return Number(v);
+    case "timestamp_us":
+      return typeof v === "bigint" ? v : BigInt(Math.round(Number(v) * 1000));
+    default:
+      return v;
+  }
+}
+
+/** One column of engine values from an Arrow vector (all chunks). */
+export function decodeColumn(vector: arrow.Vector, type: DataType): unknown[] {
+  const out: unknown[] = [];
+  for (const d of vector.data) decodeData(d, type, out);
+  return out;
+}
+
+function validity(values: readonly unknown[]): { bitmap: Uint8Array; nullCount: number } {
+  const bitmap = new Uint8Array(((values.length + 63) >> 6) << 3);
+  let nullCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null || values[i] === undefined) nullCount++;
+    else bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+  }
+  return { bitmap, nullCount };
+}
+
+const encoder = new TextEncoder();
+
+function encodeFlat(values: readonly unknown[], type: DataType): arrow.Data {
+  const length = values.length;
+  const { bitmap, nullCount } = validity(values);
+  const nullBitmap = nullCount === 0 ? undefined : bitmap;
+  switch (type) {
+    case "utf8": {
+      const offsets = new Int32Array(length + 1);
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for (let i = 0; i < length; i++) {
+        const v = values[i];
+        if (v !== null && v !== undefined) {
+          const bytes = encoder.encode(String(v));
+          parts.push(bytes);
+          total += bytes.length;
+        }
+        offsets[i + 1] = total;
+      }
+      const data = new Uint8Array(total);
+      let pos = 0;
+      for (const p of parts) {
+        data.set(p, pos);
+        pos += p.length;
+      }
+      return arrow.makeData({ type: new arrow.Utf8(), length, nullCount, nullBitmap, valueOffsets: offsets, data });
+    }
+    case "boolean": {
+      const data = new Uint8Array(((length + 63) >> 6) << 3);
+      for (let i = 0; i < length; i++) if (values[i] === true) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
+      return arrow.makeData({ type: new arrow.Bool(), length, nullCount, nullBitmap, data });
+    }
+    case "int64":
+    case "timestamp_us": {
+      const data = new BigInt64Array(length);
+      for (let i = 0; i < length; i++) {
+        const v = values[i];
+        if (v !== null && v !== undefined) data[i] = BigInt.asIntN(64, typeof v === "bigint" ? v : BigInt(Math.trunc(Number(v))));
+      }
+      return type === "int64"
+        ? arrow.makeData({ type: new arrow.Int64(), length, nullCount, nullBitmap, data })
+        : arrow.makeData({ type: new arrow.TimestampMicrosecond("UTC"), length, nullCount, nullBitmap, data });
+    }
+    case "float64": {
+      const data = new Float64Array(length);
+      for (let i = 0; i < length; i++) {
+        const v = values[i];
+        if (v !== null && v !== undefined) data[i] = Number(v);
+      }
+      return arrow.makeData({ type: new arrow.Float64(), length, nullCount, nullBitmap, data });
+    }
+    case "int32":
+    case "date32": {
+      const data = new Int32Array(length);
+      for (let i = 0; i < length; i++) {
+        const v = values[i];
+        if (v !== null && v !== undefined) data[i] = Number(v);
+      }
+      return type === "int32"
+        ? arrow.makeData({ type: new arrow.Int32(), length, nullCount, nullBitmap, data })
+        : arrow.makeData({ type: new arrow.DateDay(), length, nullCount, nullBitmap, data });
+    }
+  }
+}
+
+/** Arrow data for a column of engine values (a list column holds arrays of values). */
+export function encodeColumn(values: readonly unknown[], field: ExecField): arrow.Data {
+  if (!field.list) return encodeFlat(values, field.type);
+  const offsets = new Int32Array(values.length + 1);
+  const items: unknown[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Array.isArray(v)) items.push(...v);
+    offsets[i + 1] = items.length;
+  }
+  const child = encodeFlat(items, field.type);
+  const { bitmap, nullCount } = validity(values);
+  const type = new arrow.List(new arrow.Field("item", child.type, true));
+  return arrow.makeData({ type, length: values.length, nullCount, nullBitmap: nullCount === 0 ? undefined : bitmap, valueOffsets: offsets, child });
+}
+
+/** Decodes the columns of `schema` from a batch (by name). */
+export function batchToColumns(batch: arrow.RecordBatch, schema: ExecSchema): ColumnBatch {
+  const columns = schema.fields.map((f, i) => {
+    const child = batch.getChild(f.name) ?? batch.getChildAt(i);
+    if (!child) throw new Error(`internal: batch has no column '${f.name}'`);
+    return decodeColumn(child, f.type);
+  });
+  return { length: batch.numRows, columns };
+}
+
+export function columnsToBatch(cb: ColumnBatch, schema: ExecSchema): arrow.RecordBatch {
+  const aschema = execArrowSchema(schema);
+  const children = schema.fields.map((f, i) => encodeColumn(cb.columns[i] ?? [], f));
+  const struct = arrow.makeData({ type: new arrow.Struct(aschema.fields), length: cb.length, nullCount: 0, children });
+  return new arrow.RecordBatch(aschema, struct);
+}
+
+export function emptyColumns(width: number): ColumnBatch {
+  return { length: 0, columns: Array.from({ length: width }, () => []) };
+}
+
+/** Rows `indices` of every column, in that order. */
+export function takeRows(cb: ColumnBatch, indices: readonly number[]): ColumnBatch {
+  return { length: indices.length, columns: cb.columns.map((c) => indices.map((i) => c[i])) };
+}
+
+export function sliceRows(cb: ColumnBatch, start: number, end: number): ColumnBatch {
+  const e = Math.min(end, cb.length);
+  const s = Math.min(start, e);
+  return { length: e - s, columns: cb.columns.map((c) => c.slice(s, e)) };
+}
+
+export function concatColumns(parts: readonly ColumnBatch[], width: number): ColumnBatch {
+  if (parts.length === 1) return parts[0] as ColumnBatch;
+  const columns: unknown[][] = Array.from({ length: width }, () => []);
+  let length = 0;
+  for (const p of parts) {
+    length += p.length;
+    for (let c = 0; c < width; c++) {
+      const dst = columns[c] as unknown[];
+      for (const v of p.columns[c] ?? []) dst.push(v);
+    }
+  }
+  return { length, columns };
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, "0");
+}
+
+/** `yyyy-MM-ddTHH:mm:ss.ffffffZ` for microseconds since epoch. */
+export function microsToIso(micros: bigint): string {
+  let sec = micros / 1_000_000n;
+  let frac = micros % 1_000_000n;
+  if (frac < 0n) {
+    frac += 1_000_000n;
+    sec -= 1n;
+  }
+  return `${new Date(Number(sec) * 1000).toISOString().slice(0, 19)}.${pad(Number(frac), 6)}Z`;
+}
+
+/** Microseconds for an ISO timestamp (`T` or space, optional fraction, optional `Z`), or null. */
+export function isoToMicros(s: string): bigint | null {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?Z?$/.exec(s);
+  if (!m) return null;
+  const days = isoToDays(m[1] as string);
+  const [h, mi, se] = [Number(m[2] ?? 0), Number(m[3] ?? 0), Number(m[4] ?? 0)];
+  if (days === null || h > 23 || mi > 59 || se > 59) return null;
+  const frac = BigInt((m[5] ?? "").padEnd(6, "0"));
+  return (BigInt(days) * 86_400n + BigInt(h * 3600 + mi * 60 + se)) * 1_000_000n + frac;
+}
+
+/** A row value (what lambdas and result rows see) for an engine value. */
+export function toRowValue(v: unknown, type: DataType): unknown {
+  if (v === null || v === undefined) return null;
+  if (type === "date32") return daysToIso(v as number);
+  if (type === "timestamp_us") return microsToIso(v as bigint);
+  return v;
+}
+
+/** An engine value for a row value (ISO strings for dates and timestamps, bigint or number for int64). */
+export function fromRowValue(v: unknown, type: DataType): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case "date32":
+      return typeof v === "number" ? v : isoToDays(String(v));
+    case "timestamp_us":
+      return typeof v === "bigint" ? v : isoToMicros(String(v));
+    case "int64":
+      return typeof v === "bigint" ? v : BigInt(v as number | string);
+    default:
+      return v;
+  }
+}
+
+/** A record batch from row objects (row values); for tests and in-memory tables. */
+export function rowsToBatch(rows: readonly Record<string, unknown>[], schema: Schema): arrow.RecordBatch {
+  const columns = schema.fields.map((f) => rows.map((r) => fromRowValue(r[f.name], f.type)));
+  return columnsToBatch({ length: rows.length, columns }, schema);
+}
+
+export function columnsToRows(cb: ColumnBatch, schema: Schema): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < cb.length; i++) {
+    const row: Record<string, unknown> = {};
+    schema.fields.forEach((f, c) => {
+      row[f.name] = toRowValue(cb.columns[c]?.[i], f.type);
+    });
+    rows.push(row);
+  }
+  return rows;
+}
