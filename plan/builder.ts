@@ -90,6 +90,8 @@ export function aggregate(input: LogicalPlan, keys: readonly string[], outputs: 
   const aggs: AggregateExpr[] = [];
   const names = new Map<string, string>();
   const rewritten = outputs.map((ne) => {
+    // `total: sum(x)` names its aggregate `total`; aggregates inside larger expressions get `__aggN`.
+    const direct = ne.expr.kind === "Agg" ? JSON.stringify(ne.expr) : undefined;
     const expr = transformExpr(ne.expr, (x) => {
       if (x.kind !== "Agg") return x;
       const call = x as AggCall;
@@ -99,7 +101,8 @@ export function aggregate(input: LogicalPlan, keys: readonly string[], outputs: 
       const key = JSON.stringify(x);
       let name = names.get(key);
       if (!name) {
-        name = ne.expr === x && !names.has(ne.name) && !keys.includes(ne.name) ? ne.name : `__agg${aggs.length}`;
+        const taken = aggs.some((a) => a.name === ne.name) || keys.includes(ne.name);
+        name = key === direct && !taken ? ne.name : `__agg${aggs.length}`;
         names.set(key, name);
         aggs.push(call.arg ? { name, fn: call.fn, arg: call.arg } : { name, fn: call.fn });
       }
