@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { Project, ts, type SourceFile } from "ts-morph";
 import { TsdfError } from "../plan/errors.ts";
 
@@ -18,6 +18,16 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
 export interface CheckedProgram {
   readonly project: Project;
   readonly entries: readonly SourceFile[];
+  /** The user's own source files: the entries and what they import, without tsdf or packages. */
+  readonly userFiles: readonly SourceFile[];
+}
+
+const TSDF_ROOT = resolve(import.meta.dirname, "..") + sep;
+
+/** tsdf's own sources; inside tsdf's repository, examples and tests count as user code. */
+function isLibraryFile(path: string): boolean {
+  const abs = resolve(path);
+  return abs.startsWith(TSDF_ROOT) && /^(plan|stdlib|compiler|runtime|cli)[\\/]/.test(abs.slice(TSDF_ROOT.length));
 }
 
 function findTsconfig(from: string): string | undefined {
@@ -46,16 +56,23 @@ export function checkProgram(entryPaths: readonly string[]): CheckedProgram {
     : new Project({ compilerOptions: DEFAULT_OPTIONS });
   const entries = abs.map((p) => project.addSourceFileAtPath(p));
   project.resolveSourceFileDependencies();
-  const diagnostics = project.getPreEmitDiagnostics().filter((d) => d.getCategory() === ts.DiagnosticCategory.Error);
+  const userFiles = project.getSourceFiles().filter((sf) => !sf.isDeclarationFile() && !sf.isInNodeModules() && !isLibraryFile(sf.getFilePath()));
+  // Only the user's files are checked: tsdf's own sources are checked by its CI, and skipping
+  // them (and every .d.ts) is most of a cold build's time.
+  const program = project.getProgram().compilerObject;
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...userFiles.flatMap((sf) => [...program.getSyntacticDiagnostics(sf.compilerNode), ...program.getSemanticDiagnostics(sf.compilerNode)]),
+  ].filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (diagnostics.length > 0) {
     const lines = diagnostics.map((d) => {
-      const file = d.getSourceFile();
-      const message = ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, "\n");
-      if (!file) return `error TS${d.getCode()}: ${message}`;
-      const pos = file.getLineAndColumnAtPos(d.getStart() ?? 0);
-      return `${file.getFilePath()}:${pos.line}:${pos.column}: error TS${d.getCode()}: ${message}`;
+      const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+      if (!d.file) return `error TS${d.code}: ${message}`;
+      const pos = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
+      return `${d.file.fileName}:${pos.line + 1}:${pos.character + 1}: error TS${d.code}: ${message}`;
     });
     throw new TsdfError("TSDF1100", `type errors in the pipeline (${diagnostics.length}):\n${lines.join("\n")}`);
   }
-  return { project, entries };
+  return { project, entries, userFiles };
 }

@@ -1,16 +1,7 @@
-import { resolve, sep } from "node:path";
 import type { PipelinePlan } from "../plan/logical.ts";
 import { checkProgram } from "./check.ts";
 import type { Pipeline } from "../stdlib/pipeline.ts";
 import { loadPipeline, rewriteFiles, tracePlan } from "./trace.ts";
-
-const TSDF_ROOT = resolve(import.meta.dirname, "..") + sep;
-
-/** tsdf's own sources, never rewritten; inside tsdf's repository, examples and tests are user code. */
-function isLibraryFile(path: string): boolean {
-  const abs = resolve(path);
-  return abs.startsWith(TSDF_ROOT) && /^(plan|stdlib|compiler|runtime|cli)[\\/]/.test(abs.slice(TSDF_ROOT.length));
-}
 
 /** Type-checks, translates and traces a pipeline entry into its logical plan. */
 export async function compilePipeline(entryPath: string): Promise<PipelinePlan> {
@@ -35,7 +26,6 @@ export async function compilePipelineModules(entryPaths: readonly string[]): Pro
 }
 
 function checkAndRewrite(entryPaths: readonly string[]) {
-  const { project, entries } = checkProgram(entryPaths);
-  const userFiles = project.getSourceFiles().filter((sf) => !sf.isDeclarationFile() && !sf.isInNodeModules() && !isLibraryFile(sf.getFilePath()));
+  const { entries, userFiles } = checkProgram(entryPaths);
   return { entries, rewritten: rewriteFiles(userFiles) };
 }

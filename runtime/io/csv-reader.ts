@@ -1,0 +1,192 @@
+/**
+ * CSV → Arrow record batches, one per partition. The whole file is scanned once; partition i
+ * takes the records that start inside its byte range, so the rows are the same, in the same
+ * order, for any partition count.
+ */
+import type * as arrow from "apache-arrow";
+import { TsdfError } from "../../plan/errors.ts";
+import type { ReadOptions } from "../../plan/logical.ts";
+import type { Field, Schema } from "../../plan/schema.ts";
+import { CsvScanner, unquoteInto } from "./csv-scanner.ts";
+import { readInputFile, textColumn } from "./input-file.ts";
+import { type ReadMetrics, RowAssembler } from "./row-assembler.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Reads a CSV file into one record batch per partition holding `columns` (in that order).
+ * `schema` is the file's declared schema in file order; a utf8 `_corrupt_record` column in it
+ * is filled by the reader in PERMISSIVE mode rather than read.
+ */
+export async function readCsv(
+  file: string,
+  displayPath: string,
+  schema: Schema,
+  options: ReadOptions,
+  columns: readonly string[],
+  partitions: number,
+  metrics?: ReadMetrics,
+): Promise<arrow.RecordBatch[]> {
+  const buf = await readInputFile(file, displayPath);
+  const n = Math.max(1, Math.floor(partitions));
+  const starts = Array.from({ length: n }, (_, i) => Math.floor((i * buf.length) / n));
+  return parseCsv(buf, displayPath, schema, options, columns, starts, metrics);
+}
+
+/**
+ * Parses CSV bytes. Batch k holds the records whose first byte lies at or after
+ * `partitionStarts[k]` and before `partitionStarts[k + 1]` (the first batch also takes any
+ * record before `partitionStarts[0]`). `range` says where `buf` sits in its file when it is one
+ * split of it (see csv-splits.ts): only a buffer at the file's start has a BOM and a header.
+ */
+export function parseCsv(
+  buf: Uint8Array,
+  displayPath: string,
+  schema: Schema,
+  options: ReadOptions,
+  columns: readonly string[],
+  partitionStarts: readonly number[],
+  metrics?: ReadMetrics,
+  range: { readonly firstLine: number; readonly atFileStart: boolean } = { firstLine: 1, atFileStart: true },
+): arrow.RecordBatch[] {
+  const delimiter = delimiterByte(options.delimiter, displayPath);
+  const mode = options.mode ?? "PERMISSIVE";
+  const rows = new RowAssembler(schema, columns, mode, metrics, displayPath);
+  const fields = rows.fields;
+  const nullBytes = encoder.encode(options.nullValue ?? "");
+  const start = range.atFileStart && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const scanner = new CsvScanner(buf, start, buf.length, delimiter, fields.length !== 1, range.firstLine);
+  if (range.atFileStart && (options.header ?? true) && scanner.next()) checkHeader(scanner, buf, fields, displayPath);
+
+  let scratch = new Uint8Array(256);
+  let part = 0;
+  let nextStart = partitionStarts[1] ?? Number.POSITIVE_INFINITY;
+  const expected = fields.length;
+  let appenders = rows.appenders;
+  while (scanner.next()) {
+    while (scanner.recordStart >= nextStart) {
+      rows.finishPartition();
+      part++;
+      nextStart = partitionStarts[part + 1] ?? Number.POSITIVE_INFINITY;
+      appenders = rows.appenders;
+    }
+    const found = scanner.fieldCount;
+    let malformed = false;
+    if (found !== expected || scanner.unterminated) {
+      if (mode === "FAILFAST") throw shapeError(scanner, buf, displayPath, expected);
+      malformed = true;
+    }
+    for (let j = 0; j < expected; j++) {
+      if (malformed && mode === "DROPMALFORMED") break;
+      let ok: boolean;
+      if (j >= found) ok = rows.appendNull(j);
+      else {
+        let src: Uint8Array = buf;
+        let s = scanner.fieldStart[j] as number;
+        let e = scanner.fieldEnd[j] as number;
+        const quoted = scanner.fieldQuoted[j] === 1;
+        if (quoted) {
+          if (scratch.length < e - s) scratch = new Uint8Array(Math.max(scratch.length * 2, e - s));
+          e = unquoteInto(buf, s, e, scratch);
+          s = 0;
+          src = scratch;
+        }
+        const field = fields[j] as Field;
+        const isNull = quoted
+          ? nullBytes.length > 0
+            ? sameBytes(src, s, e, nullBytes)
+            : e === s && field.type !== "utf8"
+          : sameBytes(src, s, e, nullBytes);
+        ok = isNull ? rows.appendNull(j) : (appenders[j] as (b: Uint8Array, s: number, e: number) => boolean)(src, s, e);
+        if (!ok && mode === "FAILFAST") throw valueError(scanner, buf, j, field, decoder.decode(src.subarray(s, e)), isNull, displayPath);
+      }
+      if (!ok) {
+        malformed = true;
+        if (mode === "PERMISSIVE") rows.recover(j);
+      }
+    }
+    rows.endRow(malformed, buf, scanner.recordStart, scanner.recordEnd);
+  }
+  while (rows.batches.length < partitionStarts.length) rows.finishPartition();
+  return rows.batches;
+}
+
+function sameBytes(buf: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
+  if (end - start !== expected.length) return false;
+  for (let k = 0; k < expected.length; k++) if (buf[start + k] !== expected[k]) return false;
+  return true;
+}
+
+/** The delimiter as a byte (default `,`; `\\t` means tab); TSDF3005 unless it is one safe ASCII character. */
+export function delimiterByte(delimiter: string | undefined, displayPath: string): number {
+  const d = delimiter ?? ",";
+  if (d === "\\t") return 9;
+  if (d.length !== 1 || d.charCodeAt(0) > 127 || d === '"' || d === "\n" || d === "\r") {
+    throw new TsdfError("TSDF3005", `${displayPath}: the CSV delimiter must be one ASCII character other than a quote or line break, got ${JSON.stringify(d)}`);
+  }
+  return d.charCodeAt(0);
+}
+
+/** The text of field `j` of the scanner's record, unquoted. */
+function fieldText(scanner: CsvScanner, buf: Uint8Array, j: number): string {
+  const s = scanner.fieldStart[j] as number;
+  const e = scanner.fieldEnd[j] as number;
+  if (scanner.fieldQuoted[j] !== 1) return decoder.decode(buf.subarray(s, e));
+  const out = new Uint8Array(e - s);
+  return decoder.decode(out.subarray(0, unquoteInto(buf, s, e, out)));
+}
+
+function checkHeader(scanner: CsvScanner, buf: Uint8Array, fields: readonly Field[], displayPath: string): void {
+  const found = Array.from({ length: scanner.fieldCount }, (_, j) => fieldText(scanner, buf, j));
+  const mismatch = fields.findIndex((f, j) => found[j] !== f.name);
+  const at = mismatch >= 0 ? mismatch : found.length > fields.length ? fields.length : -1;
+  if (at < 0) return;
+  const line = scanner.fieldLine[Math.min(at, scanner.fieldCount - 1)] as number;
+  const column = at < scanner.fieldCount ? columnOf(scanner, buf, at) : textColumn(buf, scanner.fieldLineStart[scanner.fieldCount - 1] as number, scanner.recordEnd);
+  throw new TsdfError(
+    "TSDF3002",
+    `${displayPath}: header does not match the schema: expected ${fields.map((f) => f.name).join(",")}, found ${found.join(",")}`,
+    { file: displayPath, line, column, lineText: lineText(buf, scanner.fieldLineStart[0] as number) },
+    ["the header's column names must equal the declared schema's, in order; pass { header: false } for a file without one"],
+  );
+}
+
+function columnOf(scanner: CsvScanner, buf: Uint8Array, j: number): number {
+  return textColumn(buf, scanner.fieldLineStart[j] as number, scanner.fieldStart[j] as number);
+}
+
+function lineText(buf: Uint8Array, lineStart: number): string {
+  let e = buf.indexOf(10, lineStart);
+  if (e < 0) e = buf.length;
+  if (e > lineStart && buf[e - 1] === 13) e--;
+  return decoder.decode(buf.subarray(lineStart, Math.min(e, lineStart + 500)));
+}
+
+function valueError(scanner: CsvScanner, buf: Uint8Array, j: number, field: Field, value: string, isNull: boolean, displayPath: string): TsdfError {
+  const line = scanner.fieldLine[j] as number;
+  const column = columnOf(scanner, buf, j);
+  const what = isNull
+    ? `missing value for non-nullable column '${field.name}'`
+    : `cannot parse '${value}' as ${field.type} for column '${field.name}'`;
+  return new TsdfError("TSDF3003", `${displayPath}:${line}:${column}: ${what}`, {
+    file: displayPath,
+    line,
+    column,
+    lineText: lineText(buf, scanner.fieldLineStart[j] as number),
+  }, isNull ? ["declare the column .nullable(), or read with mode PERMISSIVE or DROPMALFORMED"] : []);
+}
+
+function shapeError(scanner: CsvScanner, buf: Uint8Array, displayPath: string, expected: number): TsdfError {
+  const found = scanner.fieldCount;
+  const j = scanner.unterminated ? found - 1 : Math.min(found - 1, expected);
+  const line = scanner.fieldLine[j] as number;
+  const column = columnOf(scanner, buf, j);
+  const what = scanner.unterminated ? "quoted field is not closed before the end of the file" : `expected ${expected} fields, found ${found}`;
+  return new TsdfError("TSDF3003", `${displayPath}:${line}:${column}: ${what}`, {
+    file: displayPath,
+    line,
+    column,
+    lineText: lineText(buf, scanner.fieldLineStart[j] as number),
+  });
+}

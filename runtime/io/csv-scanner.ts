@@ -1,0 +1,175 @@
+/**
+ * RFC 4180 record scanner over UTF-8 bytes: a hand-written state machine that finds each
+ * record's field spans without decoding text. Quoted fields may hold delimiters, `""` and line
+ * breaks; `\n` and `\r\n` end records. Blank lines are skipped, as Spark does, except where a
+ * record has one field: there a blank line is that field, empty, so a null round-trips.
+ */
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** Scans records from `buf[pos..end)`, exposing the current record's fields as byte spans. */
+export class CsvScanner {
+  /** Byte offset of the next unread record. */
+  pos: number;
+  /** 1-based physical line of `pos`. */
+  line: number;
+  /** Byte offset where the physical line containing `pos` starts. */
+  lineStart: number;
+
+  fieldCount = 0;
+  /** Raw span of each field, quotes included. */
+  fieldStart = new Float64Array(16);
+  fieldEnd = new Float64Array(16);
+  fieldQuoted = new Uint8Array(16);
+  /** Physical line and that line's start offset where each field begins, for error positions. */
+  fieldLine = new Float64Array(16);
+  fieldLineStart = new Float64Array(16);
+  /** Span of the current record without its line ending, and its first line. */
+  recordStart = 0;
+  recordEnd = 0;
+  recordLine = 0;
+  /** Set when the record's last quoted field runs to the end of the input unclosed. */
+  unterminated = false;
+
+  constructor(
+    private readonly buf: Uint8Array,
+    start: number,
+    private readonly end: number,
+    private readonly delimiter: number,
+    /** Whether an empty line is no record (true) or a record of one empty field. */
+    private readonly skipBlankLines = true,
+    firstLine = 1,
+  ) {
+    this.pos = start;
+    this.line = firstLine;
+    this.lineStart = start;
+  }
+
+  /** Advances to the next non-blank record; false at the end of the range. */
+  next(): boolean {
+    const buf = this.buf;
+    const end = this.end;
+    const delim = this.delimiter;
+    let pos = this.pos;
+    for (;;) {
+      if (pos >= end) {
+        this.pos = pos;
+        return false;
+      }
+      if (!this.skipBlankLines) break;
+      const c = buf[pos];
+      if (c === LF) {
+        pos++;
+        this.line++;
+        this.lineStart = pos;
+      } else if (c === CR && buf[pos + 1] === LF) {
+        pos += 2;
+        this.line++;
+        this.lineStart = pos;
+      } else break;
+    }
+    this.recordStart = pos;
+    this.recordLine = this.line;
+    this.unterminated = false;
+    let n = 0;
+    for (;;) {
+      if (n === this.fieldStart.length) this.grow();
+      this.fieldStart[n] = pos;
+      this.fieldLine[n] = this.line;
+      this.fieldLineStart[n] = this.lineStart;
+      let quoted = 0;
+      if (buf[pos] === QUOTE) {
+        quoted = 1;
+        pos++;
+        let closed = false;
+        while (pos < end) {
+          const c = buf[pos];
+          if (c === QUOTE) {
+            if (buf[pos + 1] === QUOTE) pos += 2;
+            else {
+              pos++;
+              closed = true;
+              break;
+            }
+          } else {
+            pos++;
+            if (c === LF) {
+              this.line++;
+              this.lineStart = pos;
+            }
+          }
+        }
+        if (!closed) this.unterminated = true;
+      }
+      while (pos < end) {
+        const c = buf[pos];
+        if (c === delim || c === LF) break;
+        pos++;
+      }
+      let fieldEnd = pos;
+      const atLineEnd = pos >= end || buf[pos] === LF;
+      if (atLineEnd && fieldEnd > (this.fieldStart[n] as number) && buf[fieldEnd - 1] === CR) fieldEnd--;
+      this.fieldEnd[n] = fieldEnd;
+      this.fieldQuoted[n] = quoted;
+      n++;
+      if (!atLineEnd) {
+        pos++;
+        continue;
+      }
+      this.recordEnd = fieldEnd;
+      if (pos < end) {
+        pos++;
+        this.line++;
+        this.lineStart = pos;
+      }
+      break;
+    }
+    this.fieldCount = n;
+    this.pos = pos;
+    return true;
+  }
+
+  private grow(): void {
+    const size = this.fieldStart.length * 2;
+    const growF = (a: Float64Array) => {
+      const g = new Float64Array(size);
+      g.set(a);
+      return g;
+    };
+    this.fieldStart = growF(this.fieldStart);
+    this.fieldEnd = growF(this.fieldEnd);
+    this.fieldLine = growF(this.fieldLine);
+    this.fieldLineStart = growF(this.fieldLineStart);
+    const q = new Uint8Array(size);
+    q.set(this.fieldQuoted);
+    this.fieldQuoted = q;
+  }
+}
+
+/**
+ * Writes the content of the quoted field `buf[start..end)` into `out` (opening quote dropped,
+ * `""` → `"`, closing quote dropped, any text after it kept) and returns its length.
+ * `out` must hold at least `end - start` bytes.
+ */
+export function unquoteInto(buf: Uint8Array, start: number, end: number, out: Uint8Array): number {
+  let n = 0;
+  let i = start + 1;
+  while (i < end) {
+    const c = buf[i] as number;
+    if (c === QUOTE) {
+      if (buf[i + 1] === QUOTE && i + 1 < end) {
+        out[n++] = QUOTE;
+        i += 2;
+        continue;
+      }
+      i++;
+      while (i < end) out[n++] = buf[i++] as number;
+      break;
+    }
+    out[n++] = c;
+    i++;
+  }
+  return n;
+}

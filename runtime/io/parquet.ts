@@ -1,0 +1,194 @@
+/**
+ * Parquet ↔ Arrow record batches through parquet-wasm, keeping Arrow types (int32 stays int32,
+ * date32 stays a date). parquet-wasm's Node entry loads its WebAssembly synchronously when first
+ * imported, so it is imported lazily: a pipeline that reads no Parquet never pays for it.
+ */
+import { writeFile } from "node:fs/promises";
+import * as arrow from "apache-arrow";
+import { TsdfError } from "../../plan/errors.ts";
+import type { Field, Schema } from "../../plan/schema.ts";
+import { arrowSchema, arrowType, tsdfType } from "./arrow-types.ts";
+import { isValidAt } from "./concat-batches.ts";
+import { readInputFile } from "./input-file.ts";
+import { batchOf } from "./row-assembler.ts";
+
+type ParquetWasm = typeof import("parquet-wasm/node");
+let loaded: Promise<ParquetWasm> | undefined;
+
+/** parquet-wasm's Node build (CommonJS, so its named exports may sit on `default`). */
+function parquetWasm(): Promise<ParquetWasm> {
+  loaded ??= import("parquet-wasm/node").then((m) => ("readParquet" in m ? m : (m as { default: ParquetWasm }).default));
+  return loaded;
+}
+
+/**
+ * Reads a Parquet file. With `schema` the file must hold each declared column with that type
+ * (extra file columns are ignored); without one the schema is inferred from the file. Batches hold
+ * `columns` (default: every schema column) in that order, as tsdf's Arrow types.
+ */
+export async function readParquet(
+  file: string,
+  displayPath: string,
+  schema: Schema | undefined,
+  columns?: readonly string[],
+): Promise<{ schema: Schema; batches: arrow.RecordBatch[] }> {
+  const bytes = await readInputFile(file, displayPath);
+  const pq = await parquetWasm();
+  const stored = fileSchemaOf(pq, bytes, displayPath);
+  const fileSchema = schema ?? inferSchema(stored, displayPath);
+  // Every declared column is checked, not only the requested ones, so projection never changes errors.
+  for (const f of fileSchema.fields) sourceColumn(stored, f, displayPath);
+  const wanted = (columns ?? fileSchema.fields.map((f) => f.name)).map((name) => {
+    const f = fileSchema.fields.find((g) => g.name === name);
+    if (f === undefined) throw new TsdfError("TSDF3006", `${displayPath}: column '${name}' is not in the schema`);
+    return f;
+  });
+  const names = [...new Set(wanted.map((f) => f.name))];
+  const table = corruptAs(displayPath, () =>
+    arrow.tableFromIPC(pq.readParquet(bytes, { batchSize: BATCH_ROWS, columns: names }).intoIPCStream()),
+  );
+  const sources = wanted.map((f) => sourceColumn(table.schema, f, displayPath));
+  const out = arrowSchema({ fields: wanted });
+  const batches = table.batches.map((b) => {
+    const children = wanted.map((f, k) => {
+      const data = b.data.children[sources[k] as number] as arrow.Data;
+      if (!f.nullable && data.nullCount > 0) {
+        let row = 0;
+        while (isValidAt(data, row)) row++;
+        throw new TsdfError("TSDF3003", `${displayPath}: column '${f.name}' is declared non-nullable but holds a null (row ${row + 1} of a row group)`, undefined, [
+          "declare the column .nullable()",
+        ]);
+      }
+      return toCanonical(data, f);
+    });
+    return batchOf(out, children, b.numRows);
+  });
+  return { schema: fileSchema, batches };
+}
+
+/** Rows per batch parquet-wasm decodes (its default, 1024, makes thousands of tiny batches). */
+const BATCH_ROWS = 1 << 16;
+
+/** Runs `read`, turning a parquet-wasm failure into TSDF3004 naming the file. */
+function corruptAs<T>(displayPath: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new TsdfError("TSDF3004", `${displayPath}: not a readable Parquet file (${errorText(e)})`, { file: displayPath, line: 1, column: 1 }, [
+      "the file may be truncated or in another format; rewrite it, or read it with the matching p.read.* call",
+    ]);
+  }
+}
+
+function fileSchemaOf(pq: ParquetWasm, bytes: Uint8Array, displayPath: string): arrow.Schema {
+  return corruptAs(displayPath, () => arrow.tableFromIPC(pq.readSchema(bytes).intoIPCStream()).schema);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function inferSchema(s: arrow.Schema, displayPath: string): Schema {
+  return {
+    fields: s.fields.map((f) => {
+      const type = tsdfType(f.type);
+      if (type === undefined) {
+        throw new TsdfError("TSDF3002", `${displayPath}: column '${f.name}' has Parquet/Arrow type ${String(f.type)}, which tsdf cannot read`, undefined, [
+          "declare a schema without this column",
+        ]);
+      }
+      return { name: f.name, type, nullable: f.nullable };
+    }),
+  };
+}
+
+function sourceColumn(s: arrow.Schema, f: Field, displayPath: string): number {
+  const index = s.fields.findIndex((g) => g.name === f.name);
+  const found = s.fields[index];
+  if (found === undefined) {
+    throw new TsdfError("TSDF3002", `${displayPath}: the file has no column '${f.name}' (it has ${s.fields.map((g) => g.name).join(", ")})`);
+  }
+  if (tsdfType(found.type) !== f.type) {
+    throw new TsdfError(
+      "TSDF3002",
+      `${displayPath}: column '${f.name}' is declared ${f.type} but the file stores ${String(found.type)}${tsdfType(found.type) ? ` (${tsdfType(found.type)})` : ""}`,
+      undefined,
+      ["change the declared type to match the file"],
+    );
+  }
+  return index;
+}
+
+const SCALE_TO_MICROS = [1_000_000n, 1000n, 1n, 0n] as const;
+
+/** The column as tsdf's Arrow type for `f.type`, converting wider/narrower encodings. */
+function toCanonical(data: arrow.Data, f: Field): arrow.Data {
+  const target = arrowType(f.type);
+  if (arrow.util.compareTypes(data.type, target)) return data;
+  const t = data.type;
+  const base = { type: target, length: data.length, nullCount: data.nullCount, nullBitmap: data.nullBitmap, offset: data.offset };
+  if (arrow.DataType.isTimestamp(t)) {
+    const v = data.values as BigInt64Array;
+    if (t.unit === arrow.TimeUnit.MICROSECOND) return data.clone(target as arrow.TimestampMicrosecond);
+    const out = new BigInt64Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const x = v[i] as bigint;
+      out[i] = t.unit === arrow.TimeUnit.NANOSECOND ? floorDiv(x, 1000n) : x * SCALE_TO_MICROS[t.unit];
+    }
+    return rebase(arrow.makeData({ ...base, type: target as arrow.TimestampMicrosecond, data: out }));
+  }
+  if (arrow.DataType.isDate(t)) {
+    const v = data.values as BigInt64Array | Int32Array;
+    const out = new Int32Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Math.floor(Number(v[i]) / 86_400_000);
+    return rebase(arrow.makeData({ ...base, type: target as arrow.DateDay, data: out }));
+  }
+  if (arrow.DataType.isInt(t) || arrow.DataType.isFloat(t)) {
+    const v = data.values as ArrayLike<number | bigint>;
+    if (f.type === "int64") {
+      const out = new BigInt64Array(data.length);
+      for (let i = 0; i < data.length; i++) out[i] = BigInt(v[i] as number | bigint);
+      return rebase(arrow.makeData({ ...base, type: target as arrow.Int64, data: out }));
+    }
+    const out = f.type === "int32" ? new Int32Array(data.length) : new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Number(v[i]);
+    return rebase(arrow.makeData({ ...base, type: target as arrow.Int32, data: out as Int32Array }));
+  }
+  if (arrow.DataType.isLargeUtf8(t)) {
+    const o = data.valueOffsets as unknown as BigInt64Array;
+    const offsets = new Int32Array(data.length + 1);
+    for (let i = 0; i <= data.length; i++) offsets[i] = Number(o[i]);
+    return rebase(arrow.makeData({ ...base, type: target as arrow.Utf8, valueOffsets: offsets, data: data.values as Uint8Array }));
+  }
+  throw new TsdfError("TSDF3002", `column '${f.name}': cannot convert Arrow type ${String(t)} to ${f.type}`);
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b < 0n ? q - 1n : q;
+}
+
+/** Moves a converted column's bitmap offset to zero, its values already being offset-free. */
+function rebase(data: arrow.Data): arrow.Data {
+  if (data.offset === 0) return data;
+  const bitmap = new Uint8Array((data.length + 7) >> 3);
+  for (let i = 0; i < data.length; i++) if (isValidAt(data, i)) bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+  return data.clone(data.type, 0, data.length, data.nullCount, [data.valueOffsets, data.values, bitmap] as never);
+}
+
+/** Writes `batches` (columns in `schema` order) to `file` as one Parquet file (Snappy). */
+export async function writeParquet(file: string, batches: readonly arrow.RecordBatch[], schema: Schema): Promise<void> {
+  const pq = await parquetWasm();
+  const s = arrowSchema(schema);
+  const aligned = batches.map((b) => batchOf(s, b.data.children.slice(0, s.fields.length), b.numRows));
+  const table = new arrow.Table(s, aligned);
+  const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(table, "stream"));
+  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).build();
+  await writeFile(file, pq.writeParquet(wasmTable, props));
+}
+
+/** The tsdf schema of a Parquet file, for `p.read.parquet(path)` without a declared schema. */
+export async function parquetSchema(file: string, displayPath: string): Promise<Schema> {
+  const bytes = await readInputFile(file, displayPath);
+  return inferSchema(fileSchemaOf(await parquetWasm(), bytes, displayPath), displayPath);
+}
