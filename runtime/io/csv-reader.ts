@@ -146,7 +146,7 @@ function checkHeader(scanner: CsvScanner, buf: Uint8Array, fields: readonly Fiel
   const column = at < scanner.fieldCount ? columnOf(scanner, buf, at) : textColumn(buf, scanner.fieldLineStart[scanner.fieldCount - 1] as number, scanner.recordEnd);
   throw new TsdfError(
     "TSDF3002",
-    `${displayPath}: header does not match the schema: expected ${fields.map((f) => f.name).join(",")}, found ${found.join(",")}`,
+    `header does not match the schema: expected ${fields.map((f) => f.name).join(",")}, found ${found.join(",")}`,
     { file: displayPath, line, column, lineText: lineText(buf, scanner.fieldLineStart[0] as number) },
     ["the header's column names must equal the declared schema's, in order; pass { header: false } for a file without one"],
   );
@@ -169,7 +169,7 @@ function valueError(scanner: CsvScanner, buf: Uint8Array, j: number, field: Fiel
   const what = isNull
     ? `missing value for non-nullable column '${field.name}'`
     : `cannot parse '${value}' as ${field.type} for column '${field.name}'`;
-  return new TsdfError("TSDF3003", `${displayPath}:${line}:${column}: ${what}`, {
+  return new TsdfError("TSDF3003", what, {
     file: displayPath,
     line,
     column,
@@ -183,7 +183,7 @@ function shapeError(scanner: CsvScanner, buf: Uint8Array, displayPath: string, e
   const line = scanner.fieldLine[j] as number;
   const column = columnOf(scanner, buf, j);
   const what = scanner.unterminated ? "quoted field is not closed before the end of the file" : `expected ${expected} fields, found ${found}`;
-  return new TsdfError("TSDF3003", `${displayPath}:${line}:${column}: ${what}`, {
+  return new TsdfError("TSDF3003", what, {
     file: displayPath,
     line,
     column,

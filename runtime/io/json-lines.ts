@@ -82,7 +82,7 @@ export function parseJsonLines(
     if (!scanner.scan(buf, lineStart, lineEnd)) {
       if (mode === "FAILFAST") {
         const loc = where(scanner.errorAt);
-        throw new TsdfError("TSDF3003", `${displayPath}:${line}:${loc.column}: malformed JSON record: ${scanner.errorReason}`, loc);
+        throw new TsdfError("TSDF3003", `malformed JSON record: ${scanner.errorReason}`, loc);
       }
       for (let j = 0; j < fields.length && mode === "PERMISSIVE"; j++) if (!rows.appendNull(j)) rows.recover(j);
       rows.endRow(true, buf, lineStart, lineEnd);
@@ -113,7 +113,7 @@ export function parseJsonLines(
         const what = isNull
           ? `missing value for non-nullable column '${field.name}'`
           : `cannot parse '${decoder.decode(src.subarray(s, e))}' as ${field.type} for column '${field.name}'`;
-        throw new TsdfError("TSDF3003", `${displayPath}:${line}:${loc.column}: ${what}`, loc);
+        throw new TsdfError("TSDF3003", what, loc);
       }
       malformed = true;
       if (mode === "PERMISSIVE") rows.recover(j);

@@ -74,7 +74,7 @@ function corruptAs<T>(displayPath: string, read: () => T): T {
   try {
     return read();
   } catch (e) {
-    throw new TsdfError("TSDF3004", `${displayPath}: not a readable Parquet file (${errorText(e)})`, { file: displayPath, line: 1, column: 1 }, [
+    throw new TsdfError("TSDF3004", `not a readable Parquet file (${errorText(e)})`, { file: displayPath, line: 1, column: 1 }, [
       "the file may be truncated or in another format; rewrite it, or read it with the matching p.read.* call",
     ]);
   }

@@ -108,7 +108,7 @@ describe("readCsv errors", () => {
   it("reports a header mismatch with the line and column of the first wrong name", async () => {
     const e = await readError("id,nmae,score\n1,a,1\n");
     expect(e.code).toBe("TSDF3002");
-    expect(e.message).toBe("input/data.csv: header does not match the schema: expected id,name,score, found id,nmae,score");
+    expect(e.format()).toContain("input/data.csv:1:4: error TSDF3002: header does not match the schema: expected id,name,score, found id,nmae,score");
     expect(e.location).toMatchObject({ file: "input/data.csv", line: 1, column: 4 });
   });
 
@@ -121,7 +121,7 @@ describe("readCsv errors", () => {
   it("FAILFAST names the file, physical line, column, value, type and column name", async () => {
     const e = await readError('id,name,score\n1,"two\nlines",1\n2,b,12abc\n', people, { mode: "FAILFAST" });
     expect(e.code).toBe("TSDF3003");
-    expect(e.message).toBe("input/data.csv:4:5: cannot parse '12abc' as float64 for column 'score'");
+    expect(e.format()).toContain("input/data.csv:4:5: error TSDF3003: cannot parse '12abc' as float64 for column 'score'");
     expect(e.location).toMatchObject({ file: "input/data.csv", line: 4, column: 5 });
   });
 
@@ -196,6 +196,6 @@ describe("readCsv parse modes", () => {
 
   it("FAILFAST stops at the first malformed row", async () => {
     const e = await readError(content, people, { mode: "FAILFAST" });
-    expect(e.message).toBe("input/data.csv:3:5: cannot parse 'oops' as float64 for column 'score'");
+    expect(e.format()).toContain("input/data.csv:3:5: error TSDF3003: cannot parse 'oops' as float64 for column 'score'");
   });
 });

@@ -131,7 +131,8 @@ describe("writeDataset and readDataset", () => {
     fs.writeFileSync(path.join(dir, "sub", "p.csv"), "id,region,day,amount\nx,a,,\n");
     await expect(readDataset(dir, "data/in", "csv", schema, { mode: "FAILFAST" }, ["id"], 1)).rejects.toMatchObject({
       code: "TSDF3003",
-      message: "data/in/sub/p.csv:2:1: cannot parse 'x' as int32 for column 'id'",
+      message: "cannot parse 'x' as int32 for column 'id'",
+      location: { file: "data/in/sub/p.csv", line: 2, column: 1 },
     });
   });
 

@@ -41,13 +41,13 @@ describe("readJsonLines", () => {
   it("FAILFAST reports the physical line and column of a bad value", async () => {
     const e = await readError('{"id":1}\n\n{"id":2, "when":"2023-02-30"}', { mode: "FAILFAST" });
     expect(e.code).toBe("TSDF3003");
-    expect(e.message).toBe("in/d.json:3:17: cannot parse '2023-02-30' as date32 for column 'when'");
+    expect(e.format()).toContain("in/d.json:3:17: error TSDF3003: cannot parse '2023-02-30' as date32 for column 'when'");
     expect(e.location).toMatchObject({ file: "in/d.json", line: 3, column: 17 });
   });
 
   it("FAILFAST reports malformed JSON", async () => {
     const e = await readError('{"id":1}\n{"id":2,', { mode: "FAILFAST" });
-    expect(e.message).toMatch(/^in\/d\.json:2:\d+: malformed JSON record/);
+    expect(e.format()).toMatch(/^in\/d\.json:2:\d+: error TSDF3003: malformed JSON record/);
   });
 
   it("FAILFAST rejects a missing non-nullable value", async () => {

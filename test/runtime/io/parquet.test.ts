@@ -68,7 +68,7 @@ describe("parquet", () => {
     const file = tempFile("cut.parquet", good.subarray(0, good.length - 20));
     await expect(readParquet(file, "in/cut.parquet", undefined)).rejects.toMatchObject({
       code: "TSDF3004",
-      message: expect.stringContaining("in/cut.parquet"),
+      location: { file: "in/cut.parquet" },
     });
   });
 
