@@ -52,7 +52,7 @@ describe("partitioned reads", () => {
     const results = await Promise.allSettled(splits.map((s) => readCsvSplit(file, "p.csv", schema, { mode: "FAILFAST" }, columns, s)));
     const failed = results.filter((r) => r.status === "rejected");
     expect(failed).toHaveLength(1);
-    expect(String((failed[0] as PromiseRejectedResult).reason.format()).toContain("p.csv:83:4: error TSDF3003: cannot parse 'bad' as int32 for column 'b'");
+    expect(((failed[0] as PromiseRejectedResult).reason as { format(): string }).format()).toContain("p.csv:83:4: error TSDF3003: cannot parse 'bad' as int32 for column 'b'");
   });
 
   it("CSV spreads rows over the partitions", async () => {
