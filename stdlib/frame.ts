@@ -2,7 +2,7 @@ import type { JoinType, WriteOptions } from "../plan/logical.ts";
 import type { FrameNode, FrameSink } from "./frame-node.ts";
 import { lambdaOf } from "./lambda.ts";
 import { count, type SortSpec } from "./functions.ts";
-import type { Flat, Nullable, Row, Value } from "./values.ts";
+import type { Flat, Nullable, Row, Value, Widen } from "./values.ts";
 
 /** Where sinks go while a pipeline is traced. */
 export interface SinkCollector {
@@ -20,7 +20,10 @@ export type JoinRow<L, R, K extends string, H extends JoinType> = H extends "sem
       ? Flat<L & Nullable<Omit<R, K>>>
       : H extends "right"
         ? Flat<Nullable<Omit<L, K>> & R>
-        : Flat<Pick<L, K & keyof L> & Nullable<Omit<L, K>> & Nullable<Omit<R, K>>>;
+        : Flat<FullJoinKeys<L, R, K> & Nullable<Omit<L, K>> & Nullable<Omit<R, K>>>;
+
+/** A full join's keys are the coalesce of both sides' keys: null when either side's may be. */
+type FullJoinKeys<L, R, K extends string> = { [P in K & keyof L]: L[P] | Extract<R[P & keyof R], null> };
 
 /** Options of `df.write.csv/parquet/json(path, options)`. */
 export interface WriterOptions {
@@ -79,7 +82,7 @@ export class DataFrame<R extends Row> {
     return this.next({ op: "filter", input: this.node, lambda: lambdaOf(predicate, "where()") });
   }
   /** Adds or replaces one column. @example df.withColumn("revenue", (r) => r.quantity * r.price) */
-  withColumn<N extends string, V extends Value>(name: N, expr: (row: R) => V): DataFrame<Flat<Omit<R, N> & { [K in N]: V }>> {
+  withColumn<N extends string, V extends Value>(name: N, expr: (row: R) => V): DataFrame<Flat<Omit<R, N> & { [K in N]: Widen<V> }>> {
     return this.next({ op: "withColumn", input: this.node, name, lambda: lambdaOf(expr, "withColumn()") });
   }
   /** Adds or replaces several columns. @example df.withColumns((r) => ({ city: upper(r.city), n: 1 })) */

@@ -45,13 +45,15 @@ export function substring<S extends string | null>(s: S, pos: number, len?: numb
 export function concat<A extends (string | null)[]>(...parts: A): NullIf<A[number], string> {
   return scalar("concat", ...parts) as NullIf<A[number], string>;
 }
+/** A numeric function's result: a bigint for a bigint, a number for a number, null for null. */
+type NumResult<X> = X extends bigint ? bigint : X extends null ? null : number;
 /** Rounds HALF_UP to `scale` decimals on the shortest decimal form (`round(1.005, 2)` is 1.01). */
-export function round<X extends Num | null>(x: X, scale = 0): X extends bigint ? X : NullIf<X, number> {
-  return scalar("round", x, scale) as X extends bigint ? X : NullIf<X, number>;
+export function round<X extends Num | null>(x: X, scale = 0): NumResult<X> {
+  return scalar("round", x, scale) as NumResult<X>;
 }
 /** Absolute value. */
-export function abs<X extends Num | null>(x: X): X extends bigint ? X : NullIf<X, number> {
-  return scalar("abs", x) as X extends bigint ? X : NullIf<X, number>;
+export function abs<X extends Num | null>(x: X): NumResult<X> {
+  return scalar("abs", x) as NumResult<X>;
 }
 /** Largest integer not above `x`. */
 export function floor<X extends Num | null>(x: X): NullIf<X, number> {
@@ -90,14 +92,27 @@ export function dayOfMonth<A extends TsDate | null>(d: A): NullIf<A, number> {
   return scalar("dayofmonth", toDays(d)) as NullIf<A, number>;
 }
 
-let pinnedCurrentDate: TsDate | null = null;
+/**
+ * The state plain-JS runs of lambdas share: the pinned date and the aggregation pass. It lives
+ * on `globalThis`, so a built pipeline bundle, which carries its own copy of this module, sees
+ * what the reference evaluator set through this one.
+ */
+interface RunState {
+  currentDate: TsDate | null;
+  pass: AggregationPass | null;
+}
+const STATE = Symbol.for("tsdf.stdlib.run-state");
+const globalSlots = globalThis as unknown as Record<symbol, RunState | undefined>;
+globalSlots[STATE] ??= { currentDate: null, pass: null };
+const state: RunState = globalSlots[STATE];
+
 /** @internal The reference evaluator pins `currentDate()` as a run does (`--current-date`). */
 export function setCurrentDate(d: string | null): void {
-  pinnedCurrentDate = d as TsDate | null;
+  state.currentDate = d as TsDate | null;
 }
 /** The run's date, pinned per run by `--current-date` (default: today, UTC). */
 export function currentDate(): TsDate {
-  return pinnedCurrentDate ?? (new Date().toISOString().slice(0, 10) as TsDate);
+  return state.currentDate ?? (new Date().toISOString().slice(0, 10) as TsDate);
 }
 type CoalesceResult<A extends readonly Value[]> = A extends readonly [...unknown[], infer L]
   ? null extends L
@@ -135,13 +150,13 @@ export interface AggregationPass {
   readonly inputs: unknown[][];
   readonly fns: AggFn[];
 }
-let pass: AggregationPass | null = null;
 /** @internal */
 export function setAggregationPass(p: AggregationPass | null): void {
-  pass = p;
+  state.pass = p;
 }
 
 function aggregate(fn: AggFn, hasArg: boolean, x: unknown): never {
+  const pass = state.pass;
   if (!pass) throw new TsdfError("TSDF2005", `${fn}() is an aggregate: use it inside agg()`);
   const i = pass.next++;
   if (pass.phase === "collect") {
@@ -152,6 +167,24 @@ function aggregate(fn: AggFn, hasArg: boolean, x: unknown): never {
     return 0 as never;
   }
   return finishAggregate(fn, pass.inputs[i] ?? []) as never;
+}
+
+/** Spark's order of two non-null values of one type: NaN above every number, strings by code point. */
+function sparkOrder(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number" && (Number.isNaN(a) || Number.isNaN(b))) {
+    return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+  }
+  if (typeof a === "string" && typeof b === "string") {
+    // UTF-16 order differs from code point order only between surrogates and U+E000–U+FFFF.
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const x = a.codePointAt(i) as number;
+      const y = b.codePointAt(i) as number;
+      if (x !== y) return x < y ? -1 : 1;
+      if (x > 0xffff) i++;
+    }
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  }
+  return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
 }
 
 function finishAggregate(fn: AggFn, values: unknown[]): unknown {
@@ -170,7 +203,7 @@ function finishAggregate(fn: AggFn, values: unknown[]): unknown {
     case "max": {
       if (present.length === 0) return null;
       let best = present[0];
-      for (const v of present) if (fn === "min" ? (v as number) < (best as number) : (v as number) > (best as number)) best = v;
+      for (const v of present) if (fn === "min" ? sparkOrder(v, best) < 0 : sparkOrder(v, best) > 0) best = v;
       return best;
     }
     case "first":

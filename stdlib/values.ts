@@ -18,3 +18,18 @@ export type Flat<T> = [T] extends [unknown] ? { [K in keyof T]: T[K] } : never;
 export type Nullable<T> = { [K in keyof T]: T[K] | null };
 /** `T | null` when any of `A` may be null. */
 export type NullIf<A, T> = null extends A ? T | null : T;
+/**
+ * A lambda result's column type: literal types widened (`"big" | "small"` → `string`), so a
+ * column computed by a conditional is a `string` column; dates and timestamps stay branded.
+ */
+export type Widen<V> = V extends TsDate | TsTimestamp
+  ? V
+  : V extends string
+    ? string
+    : V extends number
+      ? number
+      : V extends bigint
+        ? bigint
+        : V extends boolean
+          ? boolean
+          : V;
