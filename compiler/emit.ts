@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, join, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import type { PipelinePlan } from "../plan/logical.ts";
 import type { DataType, Schema } from "../plan/schema.ts";
@@ -90,7 +91,7 @@ if (invoked && import.meta.url === pathToFileURL(realpathSync(invoked)).href) {
     format: "esm",
     target: "node20",
     write: false,
-    external: ["parquet-wasm", "ts-morph", "typescript"],
+    external: ["ts-morph", "typescript"],
     banner: { js: `// tsdf bundle for pipeline "${plan.name}". Run: node ${plan.name}.mjs --data-dir <dir>\nimport { createRequire as __tsdfCreateRequire } from "node:module"; const require = __tsdfCreateRequire(import.meta.url);` },
     logLevel: "silent",
   });
@@ -98,6 +99,9 @@ if (invoked && import.meta.url === pathToFileURL(realpathSync(invoked)).href) {
   writeAtomic(files.bundle, code);
   writeAtomic(files.planJson, `${JSON.stringify(json, null, 2)}\n`);
   writeAtomic(files.planTs, typedPlanSource(plan));
+  // The runtime looks for parquet-wasm's WebAssembly next to the bundle: dist/ is self-contained.
+  const wasm = createRequire(import.meta.url).resolve("parquet-wasm/esm/parquet_wasm_bg.wasm");
+  copyFileSync(wasm, join(outDir, basename(wasm)));
   writeAtomic(`${base}.d.mts`, `import type { Job } from "./${plan.name}.plan.ts";\ndeclare const job: Job;\nexport default job;\n`);
   return files;
 }

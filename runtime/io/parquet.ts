@@ -1,9 +1,12 @@
 /**
  * Parquet ↔ Arrow record batches through parquet-wasm, keeping Arrow types (int32 stays int32,
- * date32 stays a date). parquet-wasm's Node entry loads its WebAssembly synchronously when first
- * imported, so it is imported lazily: a pipeline that reads no Parquet never pays for it.
+ * date32 stays a date). Its WebAssembly (5 MB) is instantiated on first use only, so a pipeline
+ * that touches no Parquet never pays for it.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import * as arrow from "apache-arrow";
 import { TsdfError } from "../../plan/errors.ts";
 import type { Field, Schema } from "../../plan/schema.ts";
@@ -12,12 +15,25 @@ import { isValidAt } from "./concat-batches.ts";
 import { readInputFile } from "./input-file.ts";
 import { batchOf } from "./row-assembler.ts";
 
-type ParquetWasm = typeof import("parquet-wasm/node");
+type ParquetWasm = typeof import("parquet-wasm/esm");
 let loaded: Promise<ParquetWasm> | undefined;
 
-/** parquet-wasm's Node build (CommonJS, so its named exports may sit on `default`). */
+/** The name `tsdf build` copies the WebAssembly under, next to a bundle. */
+export const PARQUET_WASM_FILE = "parquet_wasm_bg.wasm";
+
+/** Next to the bundle when running one (so a dist folder is self-contained), else the installed package. */
+export function parquetWasmPath(): string {
+  const beside = fileURLToPath(new URL(`./${PARQUET_WASM_FILE}`, import.meta.url));
+  if (existsSync(beside)) return beside;
+  return createRequire(import.meta.url).resolve(`parquet-wasm/esm/${PARQUET_WASM_FILE}`);
+}
+
+/** parquet-wasm's ES module build, instantiated from the WebAssembly file on first use. */
 function parquetWasm(): Promise<ParquetWasm> {
-  loaded ??= import("parquet-wasm/node").then((m) => ("readParquet" in m ? m : (m as { default: ParquetWasm }).default));
+  loaded ??= import("parquet-wasm/esm").then((m) => {
+    m.initSync({ module: readFileSync(parquetWasmPath()) });
+    return m;
+  });
   return loaded;
 }
 
