@@ -14,7 +14,6 @@ export type LambdaBody =
  * evaluator) and, once compiled, its expression IR and source location.
  */
 export interface Lambda {
-  // biome-ignore lint/complexity/noBannedTypes: any user function
   readonly fn: Function;
   readonly body?: LambdaBody;
   readonly loc?: SourceLocation;
