@@ -5,9 +5,13 @@ import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import type { SourceFile } from "ts-morph";
 import { isTsdfError, TsdfError } from "../plan/errors.ts";
-import type { PipelinePlan } from "../plan/logical.ts";
+import type { FileFormat, PipelinePlan } from "../plan/logical.ts";
+import type { Field } from "../plan/schema.ts";
 import { isPipeline, type Pipeline, tracePipeline } from "../stdlib/pipeline.ts";
-import { toPipelinePlan } from "../stdlib/to-logical.ts";
+import { schemalessReads, toPipelinePlan } from "../stdlib/to-logical.ts";
+
+/** Reads a file's own schema at build time, for `p.read.parquet(path)` without one. */
+export type SchemaResolver = (format: FileFormat, path: string) => Promise<readonly Field[] | undefined>;
 import { rewriteSourceFile } from "./translate/rewrite.ts";
 
 /** The rewritten text of each user file that passes lambdas to DataFrame methods, by absolute path. */
@@ -26,10 +30,16 @@ export const STDLIB_ENTRY = resolve(import.meta.dirname, "../stdlib/index.ts");
  * Bundles the user's (rewritten) pipeline module, runs its body with tracing builders, and
  * returns the DataFrame graph as a logical plan. No data is read.
  */
-export async function tracePlan(entry: SourceFile, rewritten: ReadonlyMap<string, string>): Promise<PipelinePlan> {
+export async function tracePlan(entry: SourceFile, rewritten: ReadonlyMap<string, string>, resolveSchema?: SchemaResolver): Promise<PipelinePlan> {
   const pipeline = await loadPipeline(entry, rewritten);
   try {
-    return toPipelinePlan(tracePipeline(pipeline));
+    const traced = tracePipeline(pipeline);
+    const fileSchemas = new Map<string, readonly Field[]>();
+    for (const read of schemalessReads(traced)) {
+      const fields = await resolveSchema?.(read.format, read.path);
+      if (fields) fileSchemas.set(read.path, fields);
+    }
+    return toPipelinePlan(traced, fileSchemas);
   } catch (e) {
     if (isTsdfError(e)) throw e;
     throw new TsdfError("TSDF1017", `the pipeline threw while it was traced: ${(e as Error).message}`);

@@ -1,8 +1,8 @@
 import * as b from "../plan/builder.ts";
 import { TsdfError } from "../plan/errors.ts";
 import { assertNever, col, type Expr, type NamedExpr, type SortKey } from "../plan/expr.ts";
-import type { LogicalPlan, PipelinePlan, Sink } from "../plan/logical.ts";
-import { findField, schemaOf } from "../plan/schema.ts";
+import type { FileFormat, LogicalPlan, PipelinePlan, Sink } from "../plan/logical.ts";
+import { type Field, findField, schemaOf } from "../plan/schema.ts";
 import type { FrameNode } from "./frame-node.ts";
 import type { Lambda, LambdaBody } from "./lambda.ts";
 import type { TracedPipeline } from "./pipeline.ts";
@@ -33,8 +33,35 @@ function sortKeysOf(l: Lambda): readonly SortKey[] {
   throw new TsdfError("TSDF1002", "orderBy() expects a lambda returning a key, desc(key) or an array of them", l.loc);
 }
 
-/** Turns a traced pipeline's DataFrame graph into the logical plan; shared frames stay shared. */
-export function toPipelinePlan(traced: TracedPipeline): PipelinePlan {
+/** A read without a declared schema: its schema must come from the file, at build time. */
+export interface SchemalessRead {
+  readonly format: FileFormat;
+  readonly path: string;
+}
+
+/** The reads of a traced pipeline that declared no schema (`p.read.parquet(path)`). */
+export function schemalessReads(traced: TracedPipeline): SchemalessRead[] {
+  const seen = new Set<FrameNode>();
+  const out: SchemalessRead[] = [];
+  const visit = (n: FrameNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.op === "read") {
+      if (!n.fields && !out.some((r) => r.path === n.path)) out.push({ format: n.format, path: n.path });
+    } else if (n.op === "join" || n.op === "union") {
+      visit(n.left);
+      visit(n.right);
+    } else visit(n.input);
+  };
+  for (const s of traced.sinks) visit(s.frame);
+  return out;
+}
+
+/**
+ * Turns a traced pipeline's DataFrame graph into the logical plan; shared frames stay shared.
+ * `fileSchemas` gives the schema of each schemaless read, by path.
+ */
+export function toPipelinePlan(traced: TracedPipeline, fileSchemas: ReadonlyMap<string, readonly Field[]> = new Map()): PipelinePlan {
   const memo = new Map<FrameNode, LogicalPlan>();
   const plan = (n: FrameNode): LogicalPlan => {
     let p = memo.get(n);
@@ -47,8 +74,13 @@ export function toPipelinePlan(traced: TracedPipeline): PipelinePlan {
   const convert = (n: FrameNode): LogicalPlan => {
     switch (n.op) {
       case "read": {
-        if (!n.fields) throw new TsdfError("TSDF1013", `p.read.${n.format}("${n.path}") needs a schema`, n.loc);
-        return b.scan(n.format, n.path, schemaOf(n.fields), n.options, n.loc);
+        const fields = n.fields ?? fileSchemas.get(n.path);
+        if (!fields) {
+          throw new TsdfError("TSDF1013", `p.read.${n.format}("${n.path}") declares no schema and tsdf could not read one from the file`, n.loc, [
+            "declare the schema, or build with --data-dir pointing at the data so tsdf reads the file's own schema",
+          ]);
+        }
+        return b.scan(n.format, n.path, schemaOf(fields), n.options, n.loc);
       }
       case "filter":
         return b.filter(plan(n.input), exprOf(n.lambda, "filter()"), n.lambda.loc);
