@@ -9,10 +9,10 @@ import type { FileFormat, PipelinePlan } from "../plan/logical.ts";
 import type { Field } from "../plan/schema.ts";
 import { isPipeline, type Pipeline, tracePipeline } from "../stdlib/pipeline.ts";
 import { schemalessReads, toPipelinePlan } from "../stdlib/to-logical.ts";
+import { rewriteSourceFile } from "./translate/rewrite.ts";
 
 /** Reads a file's own schema at build time, for `p.read.parquet(path)` without one. */
 export type SchemaResolver = (format: FileFormat, path: string) => Promise<readonly Field[] | undefined>;
-import { rewriteSourceFile } from "./translate/rewrite.ts";
 
 /** The rewritten text of each user file that passes lambdas to DataFrame methods, by absolute path. */
 export function rewriteFiles(userFiles: readonly SourceFile[]): Map<string, string> {
