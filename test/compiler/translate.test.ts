@@ -69,8 +69,17 @@ describe("lambda translation", () => {
 
   it("records the source location of each lambda", () => {
     const f = find(showRoot(), "Filter") as Filter;
-    expect(f.loc).toMatchObject({ line: 20, column: 13 });
+    expect(f.loc).toMatchObject({ line: 21, column: 13 });
     expect(f.loc?.file).toMatch(/constructs\.ts$/);
+  });
+
+  it("converts a zod object schema into column types", () => {
+    const scan = find(find(showRoot(), "Join").right, "Scan");
+    expect(scan.fileSchema.fields).toEqual([
+      { name: "customer_key", type: "utf8", nullable: false },
+      { name: "threshold", type: "float64", nullable: false },
+      { name: "level", type: "int32", nullable: true },
+    ]);
   });
 
   it("types output rows from the aggregate", () => {
