@@ -22,7 +22,7 @@ async function outputText(dir: string, format: "csv" | "parquet" | "json", schem
   return formatCsv(schema.fields.map((f) => f.name), rows, ordered);
 }
 
-for (const example of readdirSync(EXAMPLES)) {
+for (const example of readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
   const dir = join(EXAMPLES, example);
   const entry = readdirSync(dir).find((f) => f.endsWith(".ts"));
   if (!entry || !existsSync(join(dir, "expected"))) continue;

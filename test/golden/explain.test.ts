@@ -11,7 +11,7 @@ import { explainPipeline } from "../../cli/explain.ts";
 
 const EXAMPLES = resolve(import.meta.dirname, "../../examples");
 
-for (const example of readdirSync(EXAMPLES)) {
+for (const example of readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
   const entry = readdirSync(join(EXAMPLES, example)).find((f) => f.endsWith(".ts"));
   if (!entry) continue;
   describe(`explain ${example}`, () => {
