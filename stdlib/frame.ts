@@ -2,7 +2,7 @@ import type { JoinType, WriteOptions } from "../plan/logical.ts";
 import type { FrameNode, FrameSink } from "./frame-node.ts";
 import { lambdaOf } from "./lambda.ts";
 import { count, type SortSpec } from "./functions.ts";
-import type { Flat, Nullable, Row, Value, Widen } from "./values.ts";
+import type { Entries, Flat, Nullable, Row, RowOf, Value, Widen } from "./values.ts";
 
 /** Where sinks go while a pipeline is traced. */
 export interface SinkCollector {
@@ -39,7 +39,7 @@ export class DataFrameWriter<R extends Row> {
     private readonly node: FrameNode,
     private readonly sinks: SinkCollector,
   ) {}
-  private add(format: "csv" | "parquet" | "json", path: string, options: WriterOptions & { partitionBy?: readonly Keys<R>[] }): void {
+  private add(format: "csv" | "parquet" | "json" | "arrow", path: string, options: WriterOptions & { partitionBy?: readonly Keys<R>[] }): void {
     this.sinks.addSink({ kind: "Write", frame: this.node, format, path, options });
   }
   /** @example df.write.csv("output/customers", { mode: "overwrite", header: true }) */
@@ -49,6 +49,10 @@ export class DataFrameWriter<R extends Row> {
   /** @example df.write.parquet("output/customers", { mode: "overwrite", partitionBy: ["state"] }) */
   parquet(path: string, options: Omit<WriterOptions, "header" | "delimiter"> & { partitionBy?: readonly Keys<R>[] } = {}): void {
     this.add("parquet", path, options);
+  }
+  /** Arrow IPC files (`.arrow`). @example df.write.arrow("output/customers", { mode: "overwrite" }) */
+  arrow(path: string, options: Omit<WriterOptions, "header" | "delimiter"> & { partitionBy?: readonly Keys<R>[] } = {}): void {
+    this.add("arrow", path, options);
   }
   /** @example df.write.json("output/customers", { mode: "append" }) */
   json(path: string, options: Omit<WriterOptions, "header" | "delimiter"> & { partitionBy?: readonly Keys<R>[] } = {}): void {
@@ -82,29 +86,29 @@ export class DataFrame<R extends Row> {
     return this.next({ op: "filter", input: this.node, lambda: lambdaOf(predicate, "where()") });
   }
   /** Adds or replaces one column. @example df.withColumn("revenue", (r) => r.quantity * r.price) */
-  withColumn<N extends string, V extends Value>(name: N, expr: (row: R) => V): DataFrame<Flat<Omit<R, N> & { [K in N]: Widen<V> }>> {
+  withColumn<N extends string, V extends Value>(name: N, expr: (row: R) => V): DataFrame<RowOf<Exclude<Entries<R>, [N, unknown]> | [N, Widen<V>]>> {
     return this.next({ op: "withColumn", input: this.node, name, lambda: lambdaOf(expr, "withColumn()") });
   }
   /** Adds or replaces several columns. @example df.withColumns((r) => ({ city: upper(r.city), n: 1 })) */
-  withColumns<C extends Row>(exprs: (row: R) => C): DataFrame<Flat<Omit<R, keyof C> & C>> {
+  withColumns<C extends Row>(exprs: (row: R) => C): DataFrame<RowOf<Exclude<Entries<R>, [keyof C, unknown]> | Entries<C>>> {
     return this.next({ op: "withColumns", input: this.node, lambda: lambdaOf(exprs, "withColumns()") });
   }
   /**
    * Keeps the named columns, or computes new ones.
    * @example df.select("id", "city") ; df.select((r) => ({ id: r.id, total: r.a + r.b }))
    */
-  select<K extends Keys<R>>(...names: K[]): DataFrame<Flat<Pick<R, K>>>;
-  select<C extends Row>(exprs: (row: R) => C): DataFrame<Flat<C>>;
+  select<K extends Keys<R>>(...names: K[]): DataFrame<RowOf<Extract<Entries<R>, [K, unknown]>>>;
+  select<C extends Row>(exprs: (row: R) => C): DataFrame<RowOf<Entries<C>>>;
   select(...args: unknown[]): DataFrame<Row> {
     if (typeof args[0] === "string") return this.next({ op: "selectNames", input: this.node, names: args as string[] });
     return this.next({ op: "select", input: this.node, lambda: lambdaOf(args[0], "select()") });
   }
   /** Removes columns. @example df.drop("email") */
-  drop<K extends Keys<R>>(...names: K[]): DataFrame<Flat<Omit<R, K>>> {
+  drop<K extends Keys<R>>(...names: K[]): DataFrame<RowOf<Exclude<Entries<R>, [K, unknown]>>> {
     return this.next({ op: "drop", input: this.node, names });
   }
   /** Renames a column. @example df.withColumnRenamed("customer_id", "id") */
-  withColumnRenamed<F extends Keys<R>, T extends string>(from: F, to: T): DataFrame<Flat<Omit<R, F> & { [K in T]: R[F] }>> {
+  withColumnRenamed<F extends Keys<R>, T extends string>(from: F, to: T): DataFrame<RowOf<Exclude<Entries<R>, [F, unknown]> | [T, R[F]]>> {
     return this.next({ op: "rename", input: this.node, from, to });
   }
   /** Groups rows by key columns; finish with `.agg(...)`. @example df.groupBy("state").agg((g) => ({ n: count() })) */
@@ -112,7 +116,7 @@ export class DataFrame<R extends Row> {
     return new GroupedData<R, K>(this.node, keys, this.sinks);
   }
   /** Aggregates all rows into one. @example df.agg((g) => ({ total: sum(g.revenue) })) */
-  agg<C extends Row>(aggs: (group: R) => C): DataFrame<Flat<C>> {
+  agg<C extends Row>(aggs: (group: R) => C): DataFrame<RowOf<Entries<C>>> {
     return this.next({ op: "agg", input: this.node, keys: [], lambda: lambdaOf(aggs, "agg()") });
   }
   /**
@@ -193,14 +197,14 @@ export class GroupedData<R extends Row, K extends keyof R & string> {
    * One row per group: the keys and the computed aggregates.
    * @example df.groupBy("state").agg((g) => ({ revenue: round(sum(g.revenue), 2), orders: count() }))
    */
-  agg<C extends Row>(aggs: (group: R) => C): DataFrame<Flat<Pick<R, K> & C>> {
+  agg<C extends Row>(aggs: (group: R) => C): DataFrame<RowOf<Extract<Entries<R>, [K, unknown]> | Entries<C>>> {
     return new DataFrame(
       { op: "agg", input: this.node, keys: this.keys, lambda: lambdaOf(aggs, "agg()") },
       this.sinks,
     );
   }
   /** Rows per group, as `count`. @example df.groupBy("city").count() */
-  count(): DataFrame<Flat<Pick<R, K> & { count: bigint }>> {
+  count(): DataFrame<RowOf<Extract<Entries<R>, [K, unknown]> | ["count", bigint]>> {
     const fn = () => ({ count: count() });
     return new DataFrame(
       {
