@@ -42,13 +42,5 @@ export function hashJoin(node: HashJoinExec, left: ColumnBatch, right: ColumnBat
       ri.push(-1);
     }
   }
-  if (matchedRight) {
-    for (let j = 0; j < right.length; j++) {
-      if (!matchedRight[j]) {
-        li.push(-1);
-        ri.push(j);
-      }
-    }
-  }
-  return joinOutput(node, left, right, li, ri);
+  return joinOutput(node, left, right, li, ri, matchedRight);
 }

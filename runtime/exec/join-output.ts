@@ -9,9 +9,25 @@ const pick = (col: readonly unknown[], rows: readonly number[]): unknown[] => ro
  * column order the logical join declares: for a join on names, the keys (from the left, from
  * the right for a right join, whichever exists for a full join), then the left's other
  * columns, then the right's; for a condition join, all left then all right columns; for
- * semi and anti joins, the left's columns.
+ * semi and anti joins, the left's columns. Right rows that `matchedRight` marks unmatched (right
+ * and full joins) follow the matched pairs.
  */
-export function joinOutput(node: HashJoinExec | NestedLoopJoinExec, left: ColumnBatch, right: ColumnBatch, li: readonly number[], ri: readonly number[]): ColumnBatch {
+export function joinOutput(
+  node: HashJoinExec | NestedLoopJoinExec,
+  left: ColumnBatch,
+  right: ColumnBatch,
+  li: number[],
+  ri: number[],
+  matchedRight: Uint8Array | null,
+): ColumnBatch {
+  if (matchedRight) {
+    for (let j = 0; j < right.length; j++) {
+      if (!matchedRight[j]) {
+        li.push(-1);
+        ri.push(j);
+      }
+    }
+  }
   if (node.how === "semi" || node.how === "anti") {
     return { length: li.length, columns: left.columns.map((c) => pick(c, li)) };
   }

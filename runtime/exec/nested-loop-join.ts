@@ -38,13 +38,5 @@ export function nestedLoopJoin(node: NestedLoopJoinExec, left: ColumnBatch, righ
       ri.push(-1);
     }
   }
-  if (matchedRight) {
-    for (let j = 0; j < right.length; j++) {
-      if (!matchedRight[j]) {
-        li.push(-1);
-        ri.push(j);
-      }
-    }
-  }
-  return joinOutput(node, left, right, li, ri);
+  return joinOutput(node, left, right, li, ri, matchedRight);
 }
