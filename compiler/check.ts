@@ -41,12 +41,23 @@ function findTsconfig(from: string): string | undefined {
   }
 }
 
-/**
- * Type-checks pipeline entries and what they import in one program, with the first entry's
- * tsconfig when there is one. TypeScript's diagnostics become one TsdfError listing each as
- * `file:line:column`.
- */
-export function checkProgram(entryPaths: readonly string[]): CheckedProgram {
+/** One problem in the user's source, as `tsdf check` prints it. */
+export interface Diagnostic {
+  readonly file?: string;
+  readonly line: number;
+  readonly column: number;
+  /** `TS2551` for TypeScript's own, `TSDF1003` for tsdf's. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** `file:line:column: error CODE: message`, the form tsdf's errors take. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file ? `${d.file}:${d.line}:${d.column}: ` : ""}error ${d.code}: ${d.message}`;
+}
+
+/** A program over the entries, and TypeScript's errors in the user's own files. */
+export function typeCheck(entryPaths: readonly string[]): CheckedProgram & { readonly diagnostics: readonly Diagnostic[] } {
   const abs = entryPaths.map((p) => resolve(p));
   const missing = entryPaths.find((_, i) => !existsSync(abs[i] as string));
   if (missing !== undefined) throw new TsdfError("TSDF1000", `entry file not found: ${missing}`);
@@ -64,15 +75,26 @@ export function checkProgram(entryPaths: readonly string[]): CheckedProgram {
     ...program.getOptionsDiagnostics(),
     ...program.getGlobalDiagnostics(),
     ...userFiles.flatMap((sf) => [...program.getSyntacticDiagnostics(sf.compilerNode), ...program.getSemanticDiagnostics(sf.compilerNode)]),
-  ].filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (diagnostics.length > 0) {
-    const lines = diagnostics.map((d) => {
+  ]
+    .filter((d) => d.category === ts.DiagnosticCategory.Error)
+    .map((d): Diagnostic => {
       const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
-      if (!d.file) return `error TS${d.code}: ${message}`;
+      if (!d.file) return { line: 0, column: 0, code: `TS${d.code}`, message };
       const pos = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
-      return `${d.file.fileName}:${pos.line + 1}:${pos.character + 1}: error TS${d.code}: ${message}`;
+      return { file: d.file.fileName, line: pos.line + 1, column: pos.character + 1, code: `TS${d.code}`, message };
     });
-    throw new TsdfError("TSDF1100", `type errors in the pipeline (${diagnostics.length}):\n${lines.join("\n")}`);
+  return { project, entries, userFiles, diagnostics };
+}
+
+/**
+ * Type-checks pipeline entries and what they import in one program, with the first entry's
+ * tsconfig when there is one. TypeScript's errors become one TsdfError listing each as
+ * `file:line:column`.
+ */
+export function checkProgram(entryPaths: readonly string[]): CheckedProgram {
+  const { diagnostics, ...checked } = typeCheck(entryPaths);
+  if (diagnostics.length > 0) {
+    throw new TsdfError("TSDF1100", `type errors in the pipeline (${diagnostics.length}):\n${diagnostics.map(formatDiagnostic).join("\n")}`);
   }
-  return { project, entries, userFiles };
+  return checked;
 }

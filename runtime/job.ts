@@ -132,7 +132,7 @@ export function createJob<Outputs extends Record<string, OutputRow>>(
       params,
       ...(options.out && { out: options.out }),
     });
-    return result as { outputs: { [K in keyof Outputs]: Outputs[K][] } };
+    return { outputs: result.outputs as { [K in keyof Outputs]: Outputs[K][] } };
   };
   return {
     name: plan.name,
