@@ -147,23 +147,22 @@ export interface RewriteResult {
 
 /**
  * Rewrites every lambda passed to a DataFrame method into `__tsdfLambda(fn, () => IR, loc)`,
- * keeping the original function for the reference evaluator. Throws the first untranslatable one.
+ * keeping the original function for the reference evaluator. An untranslatable lambda throws,
+ * or, when `errors` is given, is recorded there and the others are still translated.
  */
-export function rewriteSourceFile(sf: SourceFile): RewriteResult {
+export function rewriteSourceFile(sf: SourceFile, errors?: TsdfError[]): RewriteResult {
   const edits: Edit[] = [];
   for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const method = isDataFrameMethod(call);
     if (!method) continue;
     const kind = LAMBDA_METHODS[method] as "expr" | "record" | "sort" | "join";
     for (const arg of call.getArguments()) {
-      if (Node.isArrowFunction(arg) || Node.isFunctionExpression(arg)) {
-        const ir = translateLambda(arg, kind, method);
-        const loc = JSON.stringify(locationOf(arg));
-        edits.push({ start: arg.getStart(), end: arg.getEnd(), text: `__tsdfLambda(${arg.getText()}, () => (${ir}), ${loc})` });
-      } else if (kind !== "join" && arg.getType().getCallSignatures().length > 0) {
-        throw new TsdfError("TSDF1009", `pass the ${method}() lambda inline so tsdf can translate it`, locationOf(arg));
-      } else if (kind === "join" && arg.getType().getCallSignatures().length > 0) {
-        throw new TsdfError("TSDF1009", "pass the join condition inline so tsdf can translate it", locationOf(arg));
+      try {
+        const edit = lambdaEdit(arg, kind, method);
+        if (edit) edits.push(edit);
+      } catch (e) {
+        if (!errors || !(e instanceof TsdfError)) throw e;
+        errors.push(e);
       }
     }
   }
@@ -173,4 +172,17 @@ export function rewriteSourceFile(sf: SourceFile): RewriteResult {
   // On the first line, so line numbers in the rewritten file stay the user's.
   const header = 'import { __tsdfLambda, __tsdfValue } from "tsdf"; ';
   return { text: header + text, lambdas: edits.length };
+}
+
+function lambdaEdit(arg: Node, kind: "expr" | "record" | "sort" | "join", method: string): Edit | undefined {
+  if (Node.isArrowFunction(arg) || Node.isFunctionExpression(arg)) {
+    const ir = translateLambda(arg, kind, method);
+    const loc = JSON.stringify(locationOf(arg));
+    return { start: arg.getStart(), end: arg.getEnd(), text: `__tsdfLambda(${arg.getText()}, () => (${ir}), ${loc})` };
+  }
+  if (arg.getType().getCallSignatures().length > 0) {
+    const what = kind === "join" ? "the join condition" : `the ${method}() lambda`;
+    throw new TsdfError("TSDF1009", `pass ${what} inline so tsdf can translate it`, locationOf(arg));
+  }
+  return undefined;
 }
