@@ -2,7 +2,7 @@ import type { SourceLocation } from "./errors.ts";
 import type { AggFn, Expr, NamedExpr, SortKey } from "./expr.ts";
 import type { Schema } from "./schema.ts";
 
-export type FileFormat = "csv" | "parquet" | "json";
+export type FileFormat = "csv" | "parquet" | "json" | "arrow";
 export type ParseMode = "PERMISSIVE" | "DROPMALFORMED" | "FAILFAST";
 export type JoinType = "inner" | "left" | "right" | "full" | "semi" | "anti" | "cross";
 export type WriteMode = "overwrite" | "append" | "errorIfExists" | "ignore";

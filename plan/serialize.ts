@@ -73,7 +73,7 @@ const expr: z.ZodType<unknown> = z.lazy(() =>
   ]),
 );
 const aggFn = z.enum(["count", "count_distinct", "sum", "avg", "min", "max", "first", "last", "stddev"]);
-const format = z.enum(["csv", "parquet", "json"]);
+const format = z.enum(["csv", "parquet", "json", "arrow"]);
 const base = { id, schema, loc };
 
 const node = z.discriminatedUnion("kind", [

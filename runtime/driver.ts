@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../plan/errors.ts";
 import { isoToDays } from "../plan/functions.ts";
+import type { ParseMode } from "../plan/logical.ts";
 import type { PhysicalPipeline, PhysicalSink, ScanExec } from "../plan/physical.ts";
 import { batchToColumns, type ColumnBatch, columnsToBatch, columnsToRows, concatColumns } from "./exec/columns.ts";
 import type { KernelContext } from "./exec/kernels.ts";
@@ -20,6 +21,8 @@ export interface DriverOptions {
   readonly params: Readonly<Record<string, string | number | boolean>>;
   /** Where `show()` prints (default: stdout). */
   readonly out?: (line: string) => void;
+  /** Where the end-of-run summary of malformed and dropped input rows goes (default: stderr). */
+  readonly err?: (line: string) => void;
   /** Test hook: scans of these paths read the given batches instead of files. */
   readonly tables?: Readonly<Record<string, arrow.RecordBatch | readonly arrow.RecordBatch[]>>;
 }
@@ -65,10 +68,15 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
   const currentDate = isoToDays(opts.currentDate);
   if (currentDate === null) throw new TsdfError("TSDF4006", `--current-date expects yyyy-MM-dd, got '${opts.currentDate}'`);
   const ctx: KernelContext = { currentDate, params: opts.params };
+  // Per scan node, the reader's counts of its latest read (a scan read again after a lost worker replaces them).
+  const scanMetrics = new Map<ScanExec, ScanMetrics>();
   // Loaded on first use: a run over in-memory tables needs no file formats.
   const fromFiles: ScanSource = async (node) => {
     const { readDataset } = await import("./io/read-dataset.ts");
-    return readDataset(resolve(opts.dataDir, node.path), node.path, node.format, node.fileSchema, node.options, node.columns, node.partitions);
+    const metrics: ScanMetrics = { mode: node.options.mode ?? "PERMISSIVE", malformedRows: 0, droppedRows: 0 };
+    const batches = await readDataset(resolve(opts.dataDir, node.path), node.path, node.format, node.fileSchema, node.options, node.columns, node.partitions, metrics);
+    scanMetrics.set(node, metrics);
+    return batches;
   };
   const scan = opts.tables ? inMemoryScan(opts.tables, fromFiles) : fromFiles;
   const scheduler = new Scheduler(
@@ -109,5 +117,41 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
   }
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of shows) out(line);
+  const err = opts.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  for (const line of metricsSummary(metricsByPath(scanMetrics))) err(line);
   return { outputs };
+}
+
+/** Malformed and dropped row counts of one input, as its reader counted them under `mode`. */
+export interface ScanMetrics {
+  readonly mode: ParseMode;
+  malformedRows: number;
+  droppedRows: number;
+}
+
+/** The scans' counts per input path and mode; scans of the same file in the same mode read the same rows, so they count once. */
+function metricsByPath(scans: ReadonlyMap<ScanExec, ScanMetrics>): (ScanMetrics & { readonly path: string })[] {
+  const byKey = new Map<string, ScanMetrics & { readonly path: string }>();
+  for (const [node, m] of scans) {
+    const key = `${node.path}\u0000${m.mode}`;
+    const seen = byKey.get(key);
+    if (seen === undefined) byKey.set(key, { path: node.path, ...m });
+    else {
+      seen.malformedRows = Math.max(seen.malformedRows, m.malformedRows);
+      seen.droppedRows = Math.max(seen.droppedRows, m.droppedRows);
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** One line per input with malformed or dropped rows, e.g. `tsdf: input/sales.csv: 2 malformed rows, 1 dropped (PERMISSIVE)`. */
+export function metricsSummary(inputs: readonly (ScanMetrics & { readonly path: string })[]): string[] {
+  const lines: string[] = [];
+  for (const m of inputs) {
+    const parts: string[] = [];
+    if (m.malformedRows > 0) parts.push(`${m.malformedRows} malformed row${m.malformedRows === 1 ? "" : "s"}`);
+    if (m.droppedRows > 0) parts.push(`${m.droppedRows} dropped`);
+    if (parts.length > 0) lines.push(`tsdf: ${m.path}: ${parts.join(", ")} (${m.mode})`);
+  }
+  return lines;
 }

@@ -23,6 +23,8 @@ export interface PipelineBuilder {
     csv<R extends Row>(path: string, schema: SchemaLike<R>, options?: CsvOptions): DataFrame<R>;
     /** @example p.read.parquet("input/sales.parquet", Sales) */
     parquet<R extends Row>(path: string, schema: SchemaLike<R>): DataFrame<R>;
+    /** Arrow IPC, file or stream format. @example p.read.arrow("input/sales.arrow", Sales) */
+    arrow<R extends Row>(path: string, schema: SchemaLike<R>): DataFrame<R>;
     /** JSON lines, one object per line. @example p.read.json("input/events.jsonl", Events) */
     json<R extends Row>(path: string, schema: SchemaLike<R>, options?: Pick<ReadOptions, "mode">): DataFrame<R>;
   };
@@ -94,12 +96,13 @@ export function tracePipeline(p: Pipeline, params?: Readonly<Record<string, unkn
   const sinks: FrameSink[] = [];
   const specs: ParamSpec[] = [];
   const collector: SinkCollector = { addSink: (s) => sinks.push(s) };
-  const read = (format: "csv" | "parquet" | "json", path: string, schema: SchemaLike<Row> | undefined, options: ReadOptions = {}) =>
+  const read = (format: "csv" | "parquet" | "json" | "arrow", path: string, schema: SchemaLike<Row> | undefined, options: ReadOptions = {}) =>
     new DataFrame({ op: "read", format, path, fields: schema ? fieldsOf(schema) : null, options }, collector);
   const builder: PipelineBuilder = {
     read: {
       csv: (path, schema, options) => read("csv", path, schema, options) as never,
       parquet: (path, schema) => read("parquet", path, schema) as never,
+      arrow: (path, schema) => read("arrow", path, schema) as never,
       json: (path, schema, options) => read("json", path, schema, options) as never,
     },
     param: (name, schema) => {

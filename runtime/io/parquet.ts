@@ -63,15 +63,24 @@ export async function readParquet(
   const table = corruptAs(displayPath, () =>
     arrow.tableFromIPC(pq.readParquet(bytes, { batchSize: BATCH_ROWS, columns: names }).intoIPCStream()),
   );
+  return { schema: fileSchema, batches: conformBatches(table, wanted, displayPath) };
+}
+
+/**
+ * The table's batches holding the `wanted` fields in that order, each converted to tsdf's Arrow
+ * type; TSDF3002/TSDF3003 naming the file when a column is missing, of another type, or holds a
+ * null the schema does not allow. Shared by the Parquet and Arrow IPC readers.
+ */
+export function conformBatches(table: arrow.Table, wanted: readonly Field[], displayPath: string): arrow.RecordBatch[] {
   const sources = wanted.map((f) => sourceColumn(table.schema, f, displayPath));
   const out = arrowSchema({ fields: wanted });
-  const batches = table.batches.map((b) => {
+  return table.batches.map((b) => {
     const children = wanted.map((f, k) => {
       const data = b.data.children[sources[k] as number] as arrow.Data;
       if (!f.nullable && data.nullCount > 0) {
         let row = 0;
         while (isValidAt(data, row)) row++;
-        throw new TsdfError("TSDF3003", `${displayPath}: column '${f.name}' is declared non-nullable but holds a null (row ${row + 1} of a row group)`, undefined, [
+        throw new TsdfError("TSDF3003", `${displayPath}: column '${f.name}' is declared non-nullable but holds a null (row ${row + 1} of a batch)`, undefined, [
           "declare the column .nullable()",
         ]);
       }
@@ -79,8 +88,8 @@ export async function readParquet(
     });
     return batchOf(out, children, b.numRows);
   });
-  return { schema: fileSchema, batches };
 }
+
 
 /** Rows per batch parquet-wasm decodes (its default, 1024, makes thousands of tiny batches). */
 const BATCH_ROWS = 1 << 16;
@@ -104,7 +113,8 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function inferSchema(s: arrow.Schema, displayPath: string): Schema {
+/** The tsdf schema of an Arrow schema (a Parquet or Arrow IPC file's); TSDF3002 for a type tsdf cannot read. */
+export function inferSchema(s: arrow.Schema, displayPath: string): Schema {
   return {
     fields: s.fields.map((f) => {
       const type = tsdfType(f.type);
@@ -118,7 +128,7 @@ function inferSchema(s: arrow.Schema, displayPath: string): Schema {
   };
 }
 
-function sourceColumn(s: arrow.Schema, f: Field, displayPath: string): number {
+export function sourceColumn(s: arrow.Schema, f: Field, displayPath: string): number {
   const index = s.fields.findIndex((g) => g.name === f.name);
   const found = s.fields[index];
   if (found === undefined) {

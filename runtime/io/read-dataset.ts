@@ -1,7 +1,7 @@
 /**
  * Reading a dataset (a file, a folder of part files, or a glob) into one record batch per
  * partition. Text formats are split by byte range across all files taken end to end, Parquet by
- * row count, so concatenating the partitions in order always gives the same rows in file order.
+ * row count (Arrow IPC too), so concatenating the partitions in order always gives the same rows in file order.
  */
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../../plan/errors.ts";
@@ -15,6 +15,7 @@ import { type DatasetFile, listDatasetFiles } from "./dataset-files.ts";
 import { readInputFile } from "./input-file.ts";
 import { parseJsonLines } from "./json-lines.ts";
 import { parquetSchema, readParquet } from "./parquet.ts";
+import { arrowIpcSchema, readArrowIpc } from "./arrow-ipc.ts";
 import { type ReadMetrics, batchOf } from "./row-assembler.ts";
 import { parseBoolean, parseDate32, parseFloat64, parseInt32, parseInt64, parseTimestampUs } from "./value-parsers.ts";
 
@@ -22,7 +23,7 @@ const encoder = new TextEncoder();
 
 /**
  * Reads `path` (absolute) as `format` into `partitions` record batches holding `columns` (all of
- * the schema's when omitted). Without a schema (Parquet only) it is inferred from the first file.
+ * the schema's when omitted). Without a schema (Parquet and Arrow IPC only) it is inferred from the first file.
  * Folders named `col=value` fill the declared columns of that name.
  */
 export async function readDataset(
@@ -55,9 +56,10 @@ export async function readDataset(
     for (const [k, b] of batches.entries()) (perPartition[k] as arrow.RecordBatch[]).push(withKeys(b, file, contentColumns, keyFields, out));
   };
 
-  if (format === "parquet") {
+  if (format === "parquet" || format === "arrow") {
+    const readFile = format === "parquet" ? readParquet : readArrowIpc;
     const loaded = [];
-    for (const file of files) loaded.push({ file, batches: (await readParquet(file.path, file.displayPath, content, contentColumns)).batches });
+    for (const file of files) loaded.push({ file, batches: (await readFile(file.path, file.displayPath, content, contentColumns)).batches });
     const total = loaded.reduce((s, l) => s + l.batches.reduce((t, b) => t + b.numRows, 0), 0);
     let row = 0;
     for (const { file, batches } of loaded) {
@@ -81,10 +83,11 @@ export async function readDataset(
 /** The schema a dataset's files declare (Parquet) plus its partition folders' columns. */
 export async function inferSchema(format: FileFormat, files: readonly DatasetFile[], displayPath: string): Promise<Schema> {
   const first = files[0];
-  if (format !== "parquet" || first === undefined) {
+  if ((format !== "parquet" && format !== "arrow") || first === undefined) {
     throw new TsdfError("TSDF3012", `${displayPath}: a schema is required to read ${format} files${first === undefined ? " (and the folder holds no data files)" : ""}`);
   }
-  const fields: Field[] = [...(await parquetSchema(first.path, first.displayPath)).fields];
+  const declared = format === "parquet" ? parquetSchema : arrowIpcSchema;
+  const fields: Field[] = [...(await declared(first.path, first.displayPath)).fields];
   const keys = [...new Set(files.flatMap((f) => [...f.partitionValues.keys()]))].filter((k) => !fields.some((f) => f.name === k));
   for (const key of keys) fields.push({ name: key, type: inferKeyType(files.map((f) => f.partitionValues.get(key) ?? null)), nullable: true });
   return { fields };

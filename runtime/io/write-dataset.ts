@@ -17,9 +17,10 @@ import { writeCsv } from "./csv-writer.ts";
 import { partitionSegment } from "./hive-paths.ts";
 import { writeJsonLines } from "./json-lines.ts";
 import { writeParquet } from "./parquet.ts";
+import { writeArrowIpc } from "./arrow-ipc.ts";
 import { takeRows } from "./take-rows.ts";
 
-const EXTENSIONS: Record<FileFormat, string> = { csv: "csv", json: "json", parquet: "parquet" };
+const EXTENSIONS: Record<FileFormat, string> = { csv: "csv", json: "json", parquet: "parquet", arrow: "arrow" };
 
 /** Writes one file of `format`. */
 export function writeFormat(format: FileFormat, file: string, batches: readonly arrow.RecordBatch[], schema: Schema, options: WriteOptions): Promise<void> {
@@ -30,6 +31,8 @@ export function writeFormat(format: FileFormat, file: string, batches: readonly 
       return writeJsonLines(file, batches, schema);
     case "parquet":
       return writeParquet(file, batches, schema);
+    case "arrow":
+      return writeArrowIpc(file, batches, schema);
   }
 }
 

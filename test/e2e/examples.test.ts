@@ -16,7 +16,7 @@ import { nodeBundle, REPO, tsdf } from "./cli.ts";
 const EXAMPLES = resolve(REPO, "examples");
 const CURRENT_DATE = "2024-06-30";
 
-async function outputText(dir: string, format: "csv" | "parquet" | "json", schema: import("../../plan/schema.ts").Schema, ordered: boolean, header: boolean): Promise<string> {
+async function outputText(dir: string, format: import("../../plan/logical.ts").FileFormat, schema: import("../../plan/schema.ts").Schema, ordered: boolean, header: boolean): Promise<string> {
   const batches = await readDataset(dir, dir, format, schema, { header }, undefined, 1);
   const rows = batches.flatMap((b) => columnsToRows(batchToColumns(b, schema), schema));
   return formatCsv(schema.fields.map((f) => f.name), rows, ordered);
