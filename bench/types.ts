@@ -69,7 +69,8 @@ export interface TypesBench {
 
 export function runTypesBench(): TypesBench {
   const ts6 = require.resolve("typescript/bin/tsc");
-  const ts7 = existsSync(resolve(import.meta.dirname, "../node_modules/typescript7/package.json")) ? require.resolve("typescript7/bin/tsc") : undefined;
+  const ts7Bin = resolve(import.meta.dirname, "../node_modules/typescript7/bin/tsc");
+  const ts7 = existsSync(ts7Bin) ? ts7Bin : undefined;
   const rows: string[][] = [];
   for (const [columns, steps] of [
     [300, 40],
