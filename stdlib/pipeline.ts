@@ -21,8 +21,13 @@ export interface PipelineBuilder {
   readonly read: {
     /** @example p.read.csv("input/sales.csv", Sales, { header: true, mode: "FAILFAST" }) */
     csv<R extends Row>(path: string, schema: SchemaLike<R>, options?: CsvOptions): DataFrame<R>;
-    /** @example p.read.parquet("input/sales.parquet", Sales) */
+    /**
+     * Parquet with a declared schema, or without one: then `tsdf build --data-dir D` reads the
+     * file's own schema at build time, and the rows are typed loosely (`Row`).
+     * @example p.read.parquet("input/sales.parquet", Sales)
+     */
     parquet<R extends Row>(path: string, schema: SchemaLike<R>): DataFrame<R>;
+    parquet(path: string): DataFrame<Row>;
     /** Arrow IPC, file or stream format. @example p.read.arrow("input/sales.arrow", Sales) */
     arrow<R extends Row>(path: string, schema: SchemaLike<R>): DataFrame<R>;
     /** JSON lines, one object per line. @example p.read.json("input/events.jsonl", Events) */
@@ -101,7 +106,7 @@ export function tracePipeline(p: Pipeline, params?: Readonly<Record<string, unkn
   const builder: PipelineBuilder = {
     read: {
       csv: (path, schema, options) => read("csv", path, schema, options) as never,
-      parquet: (path, schema) => read("parquet", path, schema) as never,
+      parquet: (path: string, schema?: SchemaLike<Row>) => read("parquet", path, schema) as never,
       arrow: (path, schema) => read("arrow", path, schema) as never,
       json: (path, schema, options) => read("json", path, schema, options) as never,
     },
