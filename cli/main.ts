@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { buildPipeline } from "../compiler/build.ts";
 import { compilePipeline } from "../compiler/compile.ts";
+import { rulesFired } from "../compiler/optimize/optimizer.ts";
 import { isTsdfError, TsdfError } from "../plan/errors.ts";
 import type { Job } from "../runtime/job.ts";
 import { parseRunArgs } from "../runtime/job.ts";
@@ -38,11 +39,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("type-check a pipeline, extract and plan it, and write a runnable bundle")
     .argument("<entry.ts>", "pipeline module (default-exports pipeline(...))")
     .option("--out <dir>", "output folder", "dist")
-    .action(async (entry: string, opts: { out: string }) => {
+    .option("--disable-rule <name>", "turn one optimizer rule off (repeatable)", collect, [])
+    .option("--verbose", "print the plan after each optimizer rule that changed it")
+    .action(async (entry: string, opts: { out: string; disableRule: string[]; verbose?: boolean }) => {
       const started = performance.now();
-      const { files } = await buildPipeline(entry, opts.out);
+      const { files, trace } = await buildPipeline(entry, opts.out, { disabledRules: opts.disableRule });
       const ms = Math.round(performance.now() - started);
-      process.stderr.write(`built ${files.bundle} (${basename(files.planJson)}, ${basename(files.planTs)}) in ${ms} ms\n`);
+      if (opts.verbose) for (const t of trace) process.stderr.write(`== after ${t.rule} ==\n${t.plan}\n`);
+      const fired = [...rulesFired(trace)].map(([name, n]) => `${name} x${n}`).join(", ");
+      process.stderr.write(`built ${files.bundle} (${basename(files.planJson)}, ${basename(files.planTs)}) in ${ms} ms; rules fired: ${fired || "none"}\n`);
     });
 
   program
@@ -71,10 +76,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<entry.ts>")
     .option("--format <format>", "text | json | dot (Graphviz)", "text")
     .option("--workers <n>", "partitions to plan for", "4")
-    .action(async (entry: string, opts: { format: string; workers: string }) => {
+    .option("--disable-rule <name>", "turn one optimizer rule off (repeatable)", collect, [])
+    .option("--verbose", "also print the plan after each optimizer rule that changed it")
+    .action(async (entry: string, opts: { format: string; workers: string; disableRule: string[]; verbose?: boolean }) => {
       if (!["text", "json", "dot"].includes(opts.format)) throw new TsdfError("TSDF4011", `--format must be text, json or dot, got '${opts.format}'`);
       const plan = await compilePipeline(entry);
-      process.stdout.write(`${explainPipeline(plan, opts.format as ExplainFormat, Number(opts.workers))}\n`);
+      const explained = explainPipeline(plan, opts.format as ExplainFormat, Number(opts.workers), { disabledRules: opts.disableRule, verbose: opts.verbose === true });
+      process.stdout.write(`${explained}\n`);
     });
 
   try {
@@ -85,6 +93,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${isTsdfError(e) ? e.format() : (e as Error).stack ?? String(e)}\n`);
     return 1;
   }
+}
+
+/** Commander's accumulator for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** The run options exactly as typed after `tsdf run`, without the target. */

@@ -1,10 +1,19 @@
 import type { PipelinePlan } from "../plan/logical.ts";
 import { compilePipeline } from "./compile.ts";
 import { type EmittedFiles, emitBundle } from "./emit.ts";
+import { optimize, type OptimizeOptions, type RuleApplication } from "./optimize/optimizer.ts";
 
-/** `tsdf build`: compile, then emit the bundle, plan JSON and typed plan into `outDir`. */
-export async function buildPipeline(entryPath: string, outDir: string): Promise<{ plan: PipelinePlan; files: EmittedFiles }> {
-  const plan = await compilePipeline(entryPath);
+/**
+ * `tsdf build`: compile, optimize, then emit the bundle, plan JSON and typed plan into `outDir`.
+ * The bundle runs the optimized plan.
+ */
+export async function buildPipeline(
+  entryPath: string,
+  outDir: string,
+  options: OptimizeOptions = {},
+): Promise<{ plan: PipelinePlan; logical: PipelinePlan; trace: RuleApplication[]; files: EmittedFiles }> {
+  const logical = await compilePipeline(entryPath);
+  const { plan, trace } = optimize(logical, options);
   const files = await emitBundle(plan, outDir);
-  return { plan, files };
+  return { plan, logical, trace, files };
 }
