@@ -9,9 +9,11 @@ import { rulesFired } from "../compiler/optimize/optimizer.ts";
 import { isTsdfError, TsdfError } from "../plan/errors.ts";
 import type { Job } from "../runtime/job.ts";
 import { parseRunArgs } from "../runtime/job.ts";
+import { checkCommand } from "./check.ts";
 import { explainPipeline, type ExplainFormat } from "./explain.ts";
+import { fileSchemaResolver } from "./file-schemas.ts";
 
-async function loadJob(target: string): Promise<{ job: Job; cleanup: () => void }> {
+async function loadJob(target: string, dataDir: string): Promise<{ job: Job; cleanup: () => void }> {
   const abs = resolve(target);
   if (!existsSync(abs)) throw new TsdfError("TSDF1000", `file not found: ${target}`);
   const ext = extname(abs);
@@ -21,7 +23,7 @@ async function loadJob(target: string): Promise<{ job: Job; cleanup: () => void 
     return { job: mod.default, cleanup: () => {} };
   }
   const dir = mkdtempSync(join(tmpdir(), "tsdf-run-"));
-  const { files } = await buildPipeline(abs, dir);
+  const { files } = await buildPipeline(abs, dir, { resolveSchema: fileSchemaResolver(dataDir) });
   const mod = (await import(pathToFileURL(files.bundle).href)) as { default: Job };
   return { job: mod.default, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -30,7 +32,7 @@ async function loadJob(target: string): Promise<{ job: Job; cleanup: () => void 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name("tsdf")
-    .description("Typed dataframe pipelines with Spark's programming model: build, run, explain")
+    .description("Typed dataframe pipelines with Spark's programming model: build, run, explain, check")
     .exitOverride()
     .showHelpAfterError();
 
@@ -39,11 +41,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("type-check a pipeline, extract and plan it, and write a runnable bundle")
     .argument("<entry.ts>", "pipeline module (default-exports pipeline(...))")
     .option("--out <dir>", "output folder", "dist")
+    .option("--data-dir <dir>", "where inputs read without a schema are, to read their schema", ".")
     .option("--disable-rule <name>", "turn one optimizer rule off (repeatable)", collect, [])
     .option("--verbose", "print the plan after each optimizer rule that changed it")
-    .action(async (entry: string, opts: { out: string; disableRule: string[]; verbose?: boolean }) => {
+    .action(async (entry: string, opts: { out: string; dataDir: string; disableRule: string[]; verbose?: boolean }) => {
       const started = performance.now();
-      const { files, trace } = await buildPipeline(entry, opts.out, { disabledRules: opts.disableRule });
+      const { files, trace } = await buildPipeline(entry, opts.out, { disabledRules: opts.disableRule, resolveSchema: fileSchemaResolver(opts.dataDir) });
       const ms = Math.round(performance.now() - started);
       if (opts.verbose) for (const t of trace) process.stderr.write(`== after ${t.rule} ==\n${t.plan}\n`);
       const fired = [...rulesFired(trace)].map(([name, n]) => `${name} x${n}`).join(", ");
@@ -62,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (target: string) => {
       // One parser for `tsdf run` and `node bundle.mjs`, so both accept exactly the same flags.
       const options = parseRunArgs(rawRunArgs(argv, target));
-      const { job, cleanup } = await loadJob(target);
+      const { job, cleanup } = await loadJob(target, options.dataDir ?? ".");
       try {
         await job.run(options);
       } finally {
@@ -76,18 +79,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<entry.ts>")
     .option("--format <format>", "text | json | dot (Graphviz)", "text")
     .option("--workers <n>", "partitions to plan for", "4")
+    .option("--data-dir <dir>", "where inputs read without a schema are, to read their schema", ".")
     .option("--disable-rule <name>", "turn one optimizer rule off (repeatable)", collect, [])
     .option("--verbose", "also print the plan after each optimizer rule that changed it")
-    .action(async (entry: string, opts: { format: string; workers: string; disableRule: string[]; verbose?: boolean }) => {
+    .action(async (entry: string, opts: { format: string; workers: string; dataDir: string; disableRule: string[]; verbose?: boolean }) => {
       if (!["text", "json", "dot"].includes(opts.format)) throw new TsdfError("TSDF4011", `--format must be text, json or dot, got '${opts.format}'`);
-      const plan = await compilePipeline(entry);
+      const plan = await compilePipeline(entry, fileSchemaResolver(opts.dataDir));
       const explained = explainPipeline(plan, opts.format as ExplainFormat, Number(opts.workers), { disabledRules: opts.disableRule, verbose: opts.verbose === true });
       process.stdout.write(`${explained}\n`);
     });
 
+  let exitCode = 0;
+  program
+    .command("check")
+    .description("report type errors, untranslatable lambdas and plan errors in tsc's format")
+    .argument("<entry.ts...>")
+    .option("--watch", "check again on every change")
+    .action(async (entries: string[], opts: { watch?: boolean }) => {
+      const errors = await checkCommand(entries, { watch: opts.watch === true }, (line) => process.stdout.write(`${line}\n`));
+      if (errors > 0) exitCode = 1;
+    });
+
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return 0;
+    return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     process.stderr.write(`${isTsdfError(e) ? e.format() : (e as Error).stack ?? String(e)}\n`);

@@ -1,5 +1,6 @@
 import type { PipelinePlan } from "../plan/logical.ts";
 import { compilePipeline } from "./compile.ts";
+import type { SchemaResolver } from "./trace.ts";
 import { type EmittedFiles, emitBundle } from "./emit.ts";
 import { optimize, type OptimizeOptions, type RuleApplication } from "./optimize/optimizer.ts";
 
@@ -10,9 +11,9 @@ import { optimize, type OptimizeOptions, type RuleApplication } from "./optimize
 export async function buildPipeline(
   entryPath: string,
   outDir: string,
-  options: OptimizeOptions = {},
+  options: OptimizeOptions & { readonly resolveSchema?: SchemaResolver } = {},
 ): Promise<{ plan: PipelinePlan; logical: PipelinePlan; trace: RuleApplication[]; files: EmittedFiles }> {
-  const logical = await compilePipeline(entryPath);
+  const logical = await compilePipeline(entryPath, options.resolveSchema);
   const { plan, trace } = optimize(logical, options);
   const files = await emitBundle(plan, outDir);
   return { plan, logical, trace, files };

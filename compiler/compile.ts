@@ -1,19 +1,19 @@
 import type { PipelinePlan } from "../plan/logical.ts";
 import { checkProgram } from "./check.ts";
 import type { Pipeline } from "../stdlib/pipeline.ts";
-import { loadPipeline, rewriteFiles, tracePlan } from "./trace.ts";
+import { loadPipeline, rewriteFiles, type SchemaResolver, tracePlan } from "./trace.ts";
 
 /** Type-checks, translates and traces a pipeline entry into its logical plan. */
-export async function compilePipeline(entryPath: string): Promise<PipelinePlan> {
-  const [plan] = await compilePipelines([entryPath]);
+export async function compilePipeline(entryPath: string, resolveSchema?: SchemaResolver): Promise<PipelinePlan> {
+  const [plan] = await compilePipelines([entryPath], resolveSchema);
   return plan as PipelinePlan;
 }
 
 /** Compiles several entries with one type check, which is what dominates build time. */
-export async function compilePipelines(entryPaths: readonly string[]): Promise<PipelinePlan[]> {
+export async function compilePipelines(entryPaths: readonly string[], resolveSchema?: SchemaResolver): Promise<PipelinePlan[]> {
   const { entries, rewritten } = checkAndRewrite(entryPaths);
   const plans: PipelinePlan[] = [];
-  for (const entry of entries) plans.push(await tracePlan(entry, rewritten));
+  for (const entry of entries) plans.push(await tracePlan(entry, rewritten, resolveSchema));
   return plans;
 }
 
