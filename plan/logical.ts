@@ -130,3 +130,15 @@ export function inputsOf(p: LogicalPlan): readonly LogicalPlan[] {
       return [p.input];
   }
 }
+
+/** The pipeline with each sink's input replaced by `f(input)`; the same object when nothing changed. */
+export function mapSinkInputs(plan: PipelinePlan, f: (input: LogicalPlan) => LogicalPlan): PipelinePlan {
+  let changed = false;
+  const sinks = plan.sinks.map((s): Sink => {
+    const input = f(s.input);
+    if (input === s.input) return s;
+    changed = true;
+    return { ...s, input };
+  });
+  return changed ? { ...plan, sinks } : plan;
+}

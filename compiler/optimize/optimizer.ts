@@ -1,5 +1,5 @@
 import { TsdfError } from "../../plan/errors.ts";
-import { inputsOf, type LogicalPlan, type PipelinePlan, type Sink } from "../../plan/logical.ts";
+import { inputsOf, type LogicalPlan, mapSinkInputs, type PipelinePlan } from "../../plan/logical.ts";
 import { formatLogicalPipeline } from "../../plan/printer.ts";
 import { formatSchema, sameSchema } from "../../plan/schema.ts";
 import { withInputs } from "./with-inputs.ts";
@@ -146,14 +146,7 @@ export function applyRule(plan: PipelinePlan, rule: OptimizerRule): PipelinePlan
     memo.set(p, out);
     return out;
   };
-  let changed = false;
-  const sinks = plan.sinks.map((s): Sink => {
-    const input = visit(s.input);
-    if (input === s.input) return s;
-    changed = true;
-    return { ...s, input };
-  });
-  return changed ? { ...plan, sinks } : plan;
+  return mapSinkInputs(plan, visit);
 }
 
 function checkSchemas(before: PipelinePlan, after: PipelinePlan, rule: OptimizerRule): void {

@@ -1,5 +1,5 @@
 import { columnsOf } from "../../../plan/expr.ts";
-import { inputsOf, type LogicalPlan, type PipelinePlan, type Sink } from "../../../plan/logical.ts";
+import { inputsOf, type LogicalPlan, mapSinkInputs, type PipelinePlan } from "../../../plan/logical.ts";
 import { schemaOf } from "../../../plan/schema.ts";
 import type { OptimizerRule } from "../rule.ts";
 import { withInputs } from "../with-inputs.ts";
@@ -116,13 +116,6 @@ export const pruneColumns: OptimizerRule = {
       memo.set(p, out);
       return out;
     };
-    let changed = false;
-    const sinks = plan.sinks.map((s): Sink => {
-      const input = visit(s.input);
-      if (input === s.input) return s;
-      changed = true;
-      return { ...s, input };
-    });
-    return changed ? { ...plan, sinks } : plan;
+    return mapSinkInputs(plan, visit);
   },
 };
