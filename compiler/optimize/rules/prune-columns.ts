@@ -1,5 +1,5 @@
 import { columnsOf } from "../../../plan/expr.ts";
-import { inputsOf, type LogicalPlan, mapSinkInputs, type PipelinePlan } from "../../../plan/logical.ts";
+import { inputsOf, type LogicalPlan, mapSinkInputs, type PipelinePlan, type Sink } from "../../../plan/logical.ts";
 import { schemaOf } from "../../../plan/schema.ts";
 import type { OptimizerRule } from "../rule.ts";
 import { withInputs } from "../with-inputs.ts";
