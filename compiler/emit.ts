@@ -1,6 +1,6 @@
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import type { PipelinePlan } from "../plan/logical.ts";
 import type { DataType, Schema } from "../plan/schema.ts";
@@ -77,26 +77,48 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { createJob } from ${JSON.stringify(join(ROOT, "runtime/job.ts"))};
 import { planPhysical } from ${JSON.stringify(join(ROOT, "compiler/physical/plan-physical.ts"))};
-const job = createJob(${JSON.stringify(json)}, planPhysical);
+const job = createJob(${JSON.stringify(json)}, planPhysical, new URL(${JSON.stringify(`./${plan.name}.workers/task.js`)}, import.meta.url));
 export default job;
 const invoked = process.argv[1];
 if (invoked && import.meta.url === pathToFileURL(realpathSync(invoked)).href) {
   process.exitCode = await job.main(process.argv.slice(2));
 }
 `;
-  const result = await esbuild.build({
-    stdin: { contents: entry, resolveDir: ROOT, loader: "ts", sourcefile: `${plan.name}.entry.ts` },
+  const options: esbuild.BuildOptions = {
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     write: false,
-    external: ["ts-morph", "typescript"],
-    banner: { js: `// tsdf bundle for pipeline "${plan.name}". Run: node ${plan.name}.mjs --data-dir <dir>\nimport { createRequire as __tsdfCreateRequire } from "node:module"; const require = __tsdfCreateRequire(import.meta.url);` },
+    // @napi-rs/nice: piscina's optional thread priorities, loaded only when asked for.
+    external: ["ts-morph", "typescript", "@napi-rs/nice"],
     logLevel: "silent",
-  });
-  const code = result.outputFiles[0]?.text ?? "";
-  writeAtomic(files.bundle, code);
+  };
+  const requireShim = `import { createRequire as __tsdfCreateRequire } from "node:module"; const require = __tsdfCreateRequire(import.meta.url);`;
+  // Worker threads run `<name>.workers/`: piscina's own thread entry (`worker.js`, which piscina
+  // finds beside its code through `__dirname`) and tsdf's task entry (`task.js`), built together
+  // so that they share one copy of piscina (it marks transferable results with a private symbol).
+  const workersDir = `${plan.name}.workers`;
+  const dirnameShim = `const __dirname = new URL(${JSON.stringify(`./${workersDir}/`)}, import.meta.url).pathname;`;
+  const [main, workers] = await Promise.all([
+    esbuild.build({
+      ...options,
+      stdin: { contents: entry, resolveDir: ROOT, loader: "ts", sourcefile: `${plan.name}.entry.ts` },
+      banner: { js: `// tsdf bundle for pipeline "${plan.name}". Run: node ${plan.name}.mjs --data-dir <dir>\n${requireShim} ${dirnameShim}` },
+    }),
+    esbuild.build({
+      ...options,
+      entryPoints: { task: join(ROOT, "runtime/worker.ts"), worker: join(dirname(createRequire(import.meta.url).resolve("piscina")), "worker.js") },
+      splitting: true,
+      outdir: join(outDir, workersDir),
+      banner: { js: requireShim },
+    }),
+  ]);
+  writeAtomic(files.bundle, main.outputFiles?.[0]?.text ?? "");
+  rmSync(join(outDir, workersDir), { recursive: true, force: true });
+  mkdirSync(join(outDir, workersDir), { recursive: true });
+  for (const f of workers.outputFiles ?? []) writeAtomic(f.path, f.text);
+  writeAtomic(join(outDir, workersDir, "package.json"), `{ "type": "module" }\n`);
   writeAtomic(files.planJson, `${JSON.stringify(json, null, 2)}\n`);
   writeAtomic(files.planTs, typedPlanSource(plan));
   // The runtime looks for parquet-wasm's WebAssembly next to the bundle: dist/ is self-contained.

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { resolve } from "node:path";
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../plan/errors.ts";
@@ -7,7 +8,11 @@ import type { PhysicalPipeline, PhysicalSink, ScanExec } from "../plan/physical.
 import { batchToColumns, type ColumnBatch, columnsToBatch, columnsToRows, concatColumns } from "./exec/columns.ts";
 import type { KernelContext } from "./exec/kernels.ts";
 import type { Partition } from "./exec/task.ts";
-import { Scheduler, type ScanSource } from "./scheduler.ts";
+import { inlineExecutor, poolExecutor } from "./executor.ts";
+import { FaultPlan, parseFaults } from "./faults.ts";
+import { type RunMetrics, runSummary } from "./metrics.ts";
+import { type ProgressListener, silentProgress } from "./progress.ts";
+import { type ScanSource, Scheduler } from "./scheduler.ts";
 import { formatShow } from "./show.ts";
 
 export type Row = Record<string, unknown>;
@@ -15,14 +20,30 @@ export type Row = Record<string, unknown>;
 export interface DriverOptions {
   /** Input and output paths of the plan are resolved against this folder. */
   readonly dataDir: string;
-  readonly partitions?: number;
+  /**
+   * Worker threads that run the tasks (default 0: tasks run in this thread, one at a time).
+   * The partition count is the physical plan's, independent of this.
+   */
+  readonly workers?: number;
+  /** The worker module (default: runtime/worker-tsx.mjs, for running from sources). */
+  readonly workerFile?: URL;
+  /** Failures of one task before the run fails (default 4). */
+  readonly maxTaskFailures?: number;
+  /** Injected faults (default: parsed from the TSDF_FAULTS environment variable). */
+  readonly faults?: string;
+  /** Stage progress (default: none). */
+  readonly progress?: ProgressListener;
+  /** Cancels the run: no output is written. */
+  readonly signal?: AbortSignal;
   /** `currentDate()` of this run, `yyyy-MM-dd`. */
   readonly currentDate: string;
   readonly params: Readonly<Record<string, string | number | boolean>>;
   /** Where `show()` prints (default: stdout). */
   readonly out?: (line: string) => void;
-  /** Where the end-of-run summary of malformed and dropped input rows goes (default: stderr). */
+  /** Where the end-of-run summaries (stages, malformed and dropped input rows) go (default: stderr). */
   readonly err?: (line: string) => void;
+  /** End with a one-line summary of stages and tasks on `err` (what the CLI does unless --quiet). */
+  readonly summary?: boolean;
   /** Test hook: scans of these paths read the given batches instead of files. */
   readonly tables?: Readonly<Record<string, arrow.RecordBatch | readonly arrow.RecordBatch[]>>;
 }
@@ -64,7 +85,8 @@ function rowsOf(sink: PhysicalSink, parts: readonly Partition[]): Row[] {
  * sinks share is computed once); then each write is committed (atomically, per output);
  * then `show()` tables are printed. A failure while computing leaves every output untouched.
  */
-export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): Promise<{ outputs: Record<string, Row[]> }> {
+export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): Promise<{ outputs: Record<string, Row[]>; metrics: RunMetrics }> {
+  const started = performance.now();
   const currentDate = isoToDays(opts.currentDate);
   if (currentDate === null) throw new TsdfError("TSDF4006", `--current-date expects yyyy-MM-dd, got '${opts.currentDate}'`);
   const ctx: KernelContext = { currentDate, params: opts.params };
@@ -79,13 +101,32 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
     return batches;
   };
   const scan = opts.tables ? inMemoryScan(opts.tables, fromFiles) : fromFiles;
+  const workers = Math.max(0, Math.floor(opts.workers ?? 0));
+  const executor = workers === 0 ? inlineExecutor : poolExecutor(opts.workerFile ?? new URL("./worker-tsx.mjs", import.meta.url), workers);
+  const progress = opts.progress ?? silentProgress;
+  const signal = opts.signal ?? new AbortController().signal;
+  // Every task in flight listens for cancellation on the same signal.
+  setMaxListeners(0, signal);
   const scheduler = new Scheduler(
     plan.sinks.map((s) => s.input),
-    ctx,
-    scan,
+    {
+      ctx,
+      executor,
+      scan,
+      faults: new FaultPlan(parseFaults(opts.faults ?? process.env.TSDF_FAULTS)),
+      progress,
+      maxTaskFailures: opts.maxTaskFailures ?? 4,
+      maxStageAttempts: 4,
+      signal,
+      runId: `${process.pid}-${started}`,
+    },
   );
-  const results: Partition[][] = [];
-  for (const sink of plan.sinks) results.push(await scheduler.run(sink.input));
+  let results: Partition[][];
+  try {
+    results = await Promise.all(plan.sinks.map((sink) => scheduler.collect(sink.input)));
+  } finally {
+    progress.close();
+  }
 
   const outputs: Record<string, Row[]> = {};
   const shows: string[] = [];
@@ -117,9 +158,11 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
   }
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of shows) out(line);
+  const metrics: RunMetrics = { pipeline: plan.name, workers, partitions: plan.partitions, wallMs: performance.now() - started, stages: scheduler.metrics() };
   const err = opts.err ?? ((line: string) => process.stderr.write(`${line}\n`));
   for (const line of metricsSummary(metricsByPath(scanMetrics))) err(line);
-  return { outputs };
+  if (opts.summary) err(runSummary(metrics));
+  return { outputs, metrics };
 }
 
 /** Malformed and dropped row counts of one input, as its reader counted them under `mode`. */

@@ -1,3 +1,4 @@
+import { rename, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -7,6 +8,9 @@ import type { ParamSpec, PipelinePlan } from "../plan/logical.ts";
 import type { PhysicalPipeline } from "../plan/physical.ts";
 import { deserializePlan } from "../plan/serialize.ts";
 import { runPipeline } from "./driver.ts";
+import { closePools } from "./executor.ts";
+import type { RunMetrics } from "./metrics.ts";
+import { progressReporter } from "./progress.ts";
 
 export type ParamValue = string | number | boolean;
 export type OutputRow = Record<string, unknown>;
@@ -15,20 +19,34 @@ export type OutputRow = Record<string, unknown>;
 export interface RunOptions {
   /** Pipeline paths are relative to this folder (default: the current directory). */
   readonly dataDir?: string;
-  /** Partitions and tasks run at once (default: one per CPU). */
+  /** Worker threads running tasks (default: one per CPU); 0 runs every task in the calling thread. */
   readonly workers?: number;
+  /** Partitions of scans and exchanges (default: the worker count, at least 1). */
+  readonly partitions?: number;
+  /** Failures of one task before the run fails (default 4, as Spark's spark.task.maxFailures). */
+  readonly maxTaskFailures?: number;
+  /** Writes per-stage metrics (tasks, attempts, rows, bytes shuffled, time, recomputed partitions) as JSON. */
+  readonly metricsFile?: string;
+  /** Stage progress and the end-of-run summary on stderr (the CLI's default; off for `job.run()`). */
+  readonly progress?: boolean;
+  /** Cancels the run; nothing is written. */
+  readonly signal?: AbortSignal;
   /** `currentDate()` for this run, `yyyy-MM-dd` (default: today, UTC). */
   readonly currentDate?: string;
   readonly params?: Readonly<Record<string, string | ParamValue>>;
   /** Where `show()` tables and the run summary go (default: stdout). */
   readonly out?: (line: string) => void;
+  /** Runs every sink on a Spark cluster instead: `sc://host:15002` (`--remote`, or `SPARK_REMOTE`). */
+  readonly remote?: string;
+  /** The Spark Connect server's bearer token (`--token`). */
+  readonly token?: string;
 }
 
 /** A built pipeline: what `import job from "./dist/x.mjs"` gives. */
 export interface Job<Outputs extends Record<string, OutputRow> = Record<string, OutputRow>> {
   readonly name: string;
   readonly plan: PipelinePlan;
-  run(options?: RunOptions): Promise<{ outputs: { [K in keyof Outputs]: Outputs[K][] } }>;
+  run(options?: RunOptions): Promise<{ outputs: { [K in keyof Outputs]: Outputs[K][] }; metrics: RunMetrics }>;
   /** Runs with command-line arguments; what `node bundle.mjs --data-dir d` does. */
   main(argv: readonly string[]): Promise<number>;
 }
@@ -80,15 +98,28 @@ function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-/** Parses `--data-dir D --workers N --param k=v --current-date YYYY-MM-DD`. */
+function positiveInt(flag: string, raw: string | undefined, min = 1): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new TsdfError("TSDF4005", `--${flag} expects ${min === 0 ? "a non-negative" : "a positive"} integer, got '${raw}'`);
+  return n;
+}
+
+/** Parses `--data-dir D --workers N --partitions N --param k=v --current-date YYYY-MM-DD --metrics F --quiet --max-task-failures N --remote sc://host:15002 --token T`. */
 export function parseRunArgs(argv: readonly string[]): RunOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       "data-dir": { type: "string" },
       workers: { type: "string" },
+      partitions: { type: "string" },
+      "max-task-failures": { type: "string" },
+      metrics: { type: "string" },
+      quiet: { type: "boolean" },
       "current-date": { type: "string" },
       param: { type: "string", multiple: true },
+      remote: { type: "string" },
+      token: { type: "string" },
     },
     strict: true,
   });
@@ -98,23 +129,62 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
     if (eq <= 0) throw new TsdfError("TSDF4004", `--param expects name=value, got '${kv}'`);
     params[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  let workers: number | undefined;
-  if (values.workers !== undefined) {
-    workers = Number(values.workers);
-    if (!Number.isInteger(workers) || workers < 1) throw new TsdfError("TSDF4005", `--workers expects a positive integer, got '${values.workers}'`);
-  }
+  const workers = positiveInt("workers", values.workers, 0);
+  const partitions = positiveInt("partitions", values.partitions);
+  const maxTaskFailures = positiveInt("max-task-failures", values["max-task-failures"]);
   return {
     ...(values["data-dir"] !== undefined && { dataDir: values["data-dir"] }),
     ...(workers !== undefined && { workers }),
+    ...(partitions !== undefined && { partitions }),
+    ...(maxTaskFailures !== undefined && { maxTaskFailures }),
+    ...(values.metrics !== undefined && { metricsFile: values.metrics }),
+    progress: values.quiet !== true,
     ...(values["current-date"] !== undefined && { currentDate: values["current-date"] }),
     params,
+    ...remoteOptions(values.remote, values.token),
   };
 }
 
-/** Turns a built plan into a job; `planPhysical` comes from the bundle, so the runtime stays compiler-free. */
+/** `--remote` or, as in PySpark, `SPARK_REMOTE`; `--token` only with a remote. */
+function remoteOptions(remote: string | undefined, token: string | undefined): Pick<RunOptions, "remote" | "token"> {
+  const url = remote ?? process.env.SPARK_REMOTE;
+  if (url === undefined || url === "") {
+    if (token !== undefined) throw new TsdfError("TSDF4005", "--token needs --remote sc://host:15002 (or SPARK_REMOTE)");
+    return {};
+  }
+  return { remote: url, ...(token !== undefined && { token }) };
+}
+
+/** Runs the plan on Spark; the runtime lends its row decoding and `show()` layout so results read as a local run's. */
+async function runRemote(plan: PipelinePlan, options: RunOptions & { remote: string }, currentDate: string, params: Record<string, ParamValue>) {
+  const started = performance.now();
+  const [{ runOnSpark }, { batchToColumns, columnsToRows }, { formatShow }] = await Promise.all([
+    import("../targets/spark/run-on-spark.ts"),
+    import("./exec/columns.ts"),
+    import("./show.ts"),
+  ]);
+  const { outputs } = await runOnSpark(plan, {
+    remote: options.remote,
+    ...(options.token !== undefined && { token: options.token }),
+    dataDir: options.dataDir ?? ".",
+    currentDate,
+    params,
+    out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
+    decodeRows: (batches, schema) => batches.flatMap((b) => columnsToRows(batchToColumns(b, schema), schema)),
+    formatShow,
+  });
+  const metrics: RunMetrics = { pipeline: plan.name, workers: 0, partitions: 0, wallMs: performance.now() - started, stages: [] };
+  return { outputs, metrics };
+}
+
+/**
+ * Turns a built plan into a job; `planPhysical` comes from the bundle, so the runtime stays
+ * compiler-free. `workerFile` is the bundle's compiled worker (default: the sources' worker).
+ */
 export function createJob<Outputs extends Record<string, OutputRow>>(
   planJson: unknown,
   planPhysical: (plan: PipelinePlan, options: { partitions: number }) => PhysicalPipeline,
+  workerFile?: URL,
 ): Job<Outputs> {
   const plan = deserializePlan(planJson);
   const run = async (options: RunOptions = {}) => {
@@ -123,28 +193,49 @@ export function createJob<Outputs extends Record<string, OutputRow>>(
       throw new TsdfError("TSDF4006", `--current-date expects yyyy-MM-dd, got '${currentDate}'`);
     }
     const params = resolveParams(plan.params, options.params ?? {});
-    const partitions = options.workers ?? availableParallelism();
-    const physical = planPhysical(plan, { partitions });
+    if (options.remote !== undefined) {
+      const remote = await runRemote(plan, { ...options, remote: options.remote }, currentDate, params);
+      return { outputs: remote.outputs as { [K in keyof Outputs]: Outputs[K][] }, metrics: remote.metrics };
+    }
+    const workers = options.workers ?? availableParallelism();
+    const physical = planPhysical(plan, { partitions: options.partitions ?? Math.max(1, workers) });
     const result = await runPipeline(physical, {
       dataDir: resolve(options.dataDir ?? "."),
-      partitions,
+      workers,
+      ...(workerFile && { workerFile }),
+      ...(options.maxTaskFailures !== undefined && { maxTaskFailures: options.maxTaskFailures }),
+      ...(options.progress && { progress: progressReporter({ stream: process.stderr }), summary: true }),
+      ...(options.signal && { signal: options.signal }),
       currentDate,
       params,
       ...(options.out && { out: options.out }),
     });
-    return { outputs: result.outputs as { [K in keyof Outputs]: Outputs[K][] } };
+    if (options.metricsFile !== undefined) {
+      // Written next to its final name, then renamed: a reader never sees half a file.
+      const file = resolve(options.metricsFile);
+      await writeFile(`${file}.tmp-${process.pid}`, `${JSON.stringify(result.metrics, null, 2)}\n`);
+      await rename(`${file}.tmp-${process.pid}`, file);
+    }
+    return { outputs: result.outputs as { [K in keyof Outputs]: Outputs[K][] }, metrics: result.metrics };
   };
   return {
     name: plan.name,
     plan,
     run,
     async main(argv) {
+      // Ctrl-C cancels: running tasks are abandoned, nothing is committed, the process exits.
+      const cancel = new AbortController();
+      const onSigint = () => cancel.abort();
+      process.once("SIGINT", onSigint);
       try {
-        await run(parseRunArgs(argv));
+        await run({ ...parseRunArgs(argv), signal: cancel.signal });
         return 0;
       } catch (e) {
         process.stderr.write(`${isTsdfError(e) ? e.format() : (e as Error).stack ?? String(e)}\n`);
-        return 1;
+        return cancel.signal.aborted ? 130 : 1;
+      } finally {
+        process.off("SIGINT", onSigint);
+        await closePools();
       }
     },
   };

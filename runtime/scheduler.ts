@@ -1,24 +1,71 @@
+/**
+ * The DAG scheduler. A physical plan is cut into stages at its materialized nodes (scans,
+ * exchanges, caches, shared sub-plans, broadcast sides, sink roots); a stage runs one task per
+ * partition once the stages it reads are done, and independent stages run at the same time.
+ * Every partition a task makes is a block in the driver's store, tagged with the thread that
+ * made it. A block that is lost (its thread died, it disappeared, it failed its checksum) is
+ * recomputed from lineage (the stage and partition that made it, after whatever that needs in
+ * turn) when something reads it: exactly the missing partitions, never the whole job.
+ */
 import type * as arrow from "apache-arrow";
-import { type PhysicalPlan, physicalInputs, referenceCounts, type RepartitionExec, type ScanExec } from "../plan/physical.ts";
+import { TsdfError } from "../plan/errors.ts";
+import { type PhysicalPlan, physicalInputs, type RepartitionExec, referenceCounts, type ScanExec } from "../plan/physical.ts";
+import { execArrowSchema } from "./exec/columns.ts";
 import type { KernelContext } from "./exec/kernels.ts";
-import { type Partition, runExchangeTask, runTask } from "./exec/task.ts";
+import { inputPartitions, type TaskFault, type TaskInput, type TaskMessage } from "./exec/task.ts";
+import { type TaskExecutor, userErrorToTsdf, WorkerLostError } from "./executor.ts";
+import type { FaultPlan } from "./faults.ts";
+import type { StageMetrics } from "./metrics.ts";
+import type { ProgressListener } from "./progress.ts";
+import { type Block, type BlockBuffer, BlockLostError, BlockStore, copyForTransfer, decodeBuffer, encodeBatches } from "./shuffle/blocks.ts";
 
 /** Where a scan's partitions come from (files, or in-memory tables in tests). */
 export type ScanSource = (node: ScanExec) => Promise<arrow.RecordBatch[]>;
 
-/**
- * A stage: the operators one task runs on one partition, from `root` down to the
- * materialized nodes it reads (`inputs`: scans, exchanges, caches, shared sub-plans and
- * broadcast sides).
- */
-export interface Stage {
+interface Stage {
+  readonly id: number;
+  /** The materialized node whose partitions this stage's tasks make. */
+  readonly node: PhysicalPlan;
+  /** What each task evaluates: the node itself, or the input of an exchange or cache. */
   readonly root: PhysicalPlan;
-  readonly inputs: readonly PhysicalPlan[];
+  /** Set for a shuffle map stage: each task splits its rows into this exchange's buckets. */
+  readonly exchange?: RepartitionExec;
+  readonly tasks: number;
+  readonly parents: readonly Stage[];
+  readonly metrics: StageMetrics;
+  /** Times a task of this stage found an input block lost. */
+  fetchFailures: number;
 }
 
-/** Nodes whose output is materialized (all partitions) before a stage that reads them runs. */
+export interface SchedulerOptions {
+  readonly ctx: KernelContext;
+  readonly executor: TaskExecutor;
+  readonly scan: ScanSource;
+  readonly faults: FaultPlan;
+  readonly progress: ProgressListener;
+  /** Failures of one task before the job fails (Spark's spark.task.maxFailures). */
+  readonly maxTaskFailures: number;
+  /** Lost-input rounds of one stage before the job fails (Spark's spark.stage.maxConsecutiveAttempts). */
+  readonly maxStageAttempts: number;
+  readonly signal: AbortSignal;
+  /** Distinguishes this run's stages in long-lived workers. */
+  readonly runId: string;
+}
+
+function stageName(node: PhysicalPlan): string {
+  switch (node.kind) {
+    case "ScanExec":
+      return `ScanExec #${node.id} ${node.path}`;
+    case "RepartitionExec":
+      return `RepartitionExec #${node.id} ${node.partitioning.kind}`;
+    default:
+      return `${node.kind} #${node.id}`;
+  }
+}
+
+/** Nodes whose partitions are kept as blocks: what stages are cut at. */
 function materializedNodes(roots: readonly PhysicalPlan[]): Set<PhysicalPlan> {
-  const out = new Set<PhysicalPlan>();
+  const out = new Set<PhysicalPlan>(roots);
   for (const [node, refs] of referenceCounts(roots)) {
     if (refs > 1 || node.kind === "ScanExec" || node.kind === "RepartitionExec" || node.kind === "CacheExec") out.add(node);
     if ((node.kind === "HashJoinExec" || node.kind === "NestedLoopJoinExec") && node.mode === "broadcast") out.add(node.right);
@@ -26,80 +73,255 @@ function materializedNodes(roots: readonly PhysicalPlan[]): Set<PhysicalPlan> {
   return out;
 }
 
-/** The stage whose top is `root`: the operators below it down to materialized nodes. */
-export function stageOf(root: PhysicalPlan, materialized: ReadonlySet<PhysicalPlan>): Stage {
-  const inputs: PhysicalPlan[] = [];
-  const visit = (p: PhysicalPlan): void => {
-    for (const c of physicalInputs(p)) {
-      if (materialized.has(c)) {
-        if (!inputs.includes(c)) inputs.push(c);
-      } else visit(c);
-    }
-  };
-  visit(root);
-  return { root, inputs };
+/** Marks a promise's rejection as handled (whoever awaits it still sees it). */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
-/**
- * Runs physical plans stage by stage: one task per partition, in this thread for now. Each
- * materialized node is computed once per run, however many stages and sinks read it.
- */
 export class Scheduler {
   private readonly materialized: Set<PhysicalPlan>;
-  private readonly memo = new Map<PhysicalPlan, Promise<Partition[]>>();
+  private readonly stages = new Map<PhysicalPlan, Stage>();
+  private readonly store = new BlockStore();
+  private readonly running = new Map<Stage, Promise<void>>();
+  private readonly computing = new Map<string, Promise<void>>();
+  /** Blocks made at least once: making one again is a recomputation. */
+  private readonly made = new Set<string>();
 
   constructor(
     roots: readonly PhysicalPlan[],
-    private readonly ctx: KernelContext,
-    private readonly scan: ScanSource,
+    private readonly opts: SchedulerOptions,
   ) {
     this.materialized = materializedNodes(roots);
+    for (const r of roots) this.stageOf(r);
   }
 
-  /** All partitions of `node`, computed once per run. */
-  run(node: PhysicalPlan): Promise<Partition[]> {
-    let result = this.memo.get(node);
-    if (!result) {
-      result = this.compute(node);
-      this.memo.set(node, result);
+  /** Every stage's metrics, by stage number. */
+  metrics(): StageMetrics[] {
+    return [...this.stages.values()].sort((a, b) => a.id - b.id).map((s) => s.metrics);
+  }
+
+  private stageOf(node: PhysicalPlan): Stage {
+    const known = this.stages.get(node);
+    if (known) return known;
+    const root = node.kind === "RepartitionExec" || node.kind === "CacheExec" ? node.input : node;
+    const parents: Stage[] = [];
+    const visit = (p: PhysicalPlan): void => {
+      if (p !== node && this.materialized.has(p)) {
+        const s = this.stageOf(p);
+        if (!parents.includes(s)) parents.push(s);
+      } else for (const c of physicalInputs(p)) visit(c);
+    };
+    if (node.kind !== "ScanExec") visit(root === node ? node : root);
+    const id = this.stages.size;
+    const tasks = node.kind === "RepartitionExec" ? node.input.partitions : node.partitions;
+    const stage: Stage = {
+      id,
+      node,
+      root,
+      ...(node.kind === "RepartitionExec" && { exchange: node }),
+      tasks,
+      parents,
+      metrics: { stage: id, name: stageName(node), tasks, attempts: 0, failedAttempts: 0, rowsIn: 0, rowsOut: 0, bytesShuffled: 0, timeMs: 0, recomputedPartitions: [] },
+      fetchFailures: 0,
+    };
+    this.stages.set(node, stage);
+    return stage;
+  }
+
+  /** All partitions of `root` (a sink's input), computing whatever is missing. */
+  async collect(root: PhysicalPlan): Promise<arrow.RecordBatch[][]> {
+    const stage = this.stageOf(root);
+    await this.materialize(stage);
+    for (;;) {
+      await Promise.all(Array.from({ length: stage.tasks }, (_, p) => this.ensure(stage, p)));
+      try {
+        return Array.from({ length: stage.tasks }, (_, p) => {
+          const block = this.store.get(root.id, p);
+          if (!block) throw new BlockLostError(root.id, p, "disappeared");
+          return block.buffers.flatMap((b) => decodeBuffer(b, root.id, p));
+        });
+      } catch (e) {
+        if (!(e instanceof BlockLostError)) throw e;
+        this.store.drop(e.nodeId, e.partition);
+      }
     }
-    return result;
   }
 
-  private async compute(node: PhysicalPlan): Promise<Partition[]> {
-    switch (node.kind) {
-      case "ScanExec":
-        return (await this.scan(node)).map((b) => [b]);
-      case "CacheExec":
-        return this.run(node.input);
-      case "RepartitionExec":
-        return this.exchange(node);
-      default:
-        return this.runStage(stageOf(node, this.materialized));
+  /** Runs a stage after the stages it reads; once per run. */
+  private materialize(stage: Stage): Promise<void> {
+    let p = this.running.get(stage);
+    if (!p) {
+      p = quiet(this.runStage(stage));
+      this.running.set(stage, p);
+    }
+    return p;
+  }
+
+  private async runStage(stage: Stage): Promise<void> {
+    await Promise.all(stage.parents.map((s) => this.materialize(s)));
+    this.opts.progress.stageSubmitted(stage.id, stage.tasks);
+    const start = performance.now();
+    const all = Array.from({ length: stage.tasks }, (_, p) => p);
+    if (stage.node.kind === "ScanExec") await this.scan(stage, stage.node, all);
+    else await Promise.all(all.map((p) => this.ensure(stage, p)));
+    stage.metrics.timeMs += performance.now() - start;
+    this.opts.progress.stageCompleted(stage.id);
+  }
+
+  /** Makes sure partition `p` of a stage has its block, computing it if it is missing. */
+  private ensure(stage: Stage, p: number): Promise<void> {
+    if (this.store.has(stage.node.id, p)) return Promise.resolve();
+    const key = `${stage.node.id}:${p}`;
+    let pending = this.computing.get(key);
+    if (!pending) {
+      pending = quiet(this.compute(stage, p).finally(() => this.computing.delete(key)));
+      this.computing.set(key, pending);
+    }
+    return pending;
+  }
+
+  private checkCancelled(): void {
+    if (this.opts.signal.aborted) throw new TsdfError("TSDF5003", "the run was cancelled; no output was written");
+  }
+
+  private async compute(stage: Stage, p: number): Promise<void> {
+    const key = `${stage.node.id}:${p}`;
+    if (this.made.has(key)) stage.metrics.recomputedPartitions.push(p);
+    if (stage.node.kind === "ScanExec") return this.scan(stage, stage.node, [p]);
+    let failures = 0;
+    let lastError: unknown;
+    for (;;) {
+      this.checkCancelled();
+      const inputs = await this.inputsOf(stage, p);
+      if (inputs === undefined) continue;
+      const attempt = stage.metrics.attempts++;
+      const { faults } = this.opts;
+      const fault: TaskFault | undefined = faults.take("kill-worker", stage.id, p) ? "kill-worker" : faults.take("fail-task", stage.id, p) ? "fail-task" : undefined;
+      const msg: TaskMessage = {
+        stageKey: `${this.opts.runId}:${stage.id}`,
+        stage: stage.id,
+        partition: p,
+        attempt,
+        root: stage.root,
+        ...(stage.exchange && { exchange: stage.exchange }),
+        inputs,
+        ctx: this.opts.ctx,
+        ...(fault && { fault }),
+      };
+      this.opts.progress.taskStarted(stage.id);
+      let reply: Awaited<ReturnType<TaskExecutor["run"]>>;
+      try {
+        reply = await this.opts.executor.run(msg, this.opts.signal);
+      } catch (e) {
+        this.opts.progress.taskEnded(stage.id, false);
+        this.checkCancelled();
+        stage.metrics.failedAttempts++;
+        // A dead thread takes the blocks it made with it.
+        if (e instanceof WorkerLostError) this.store.dropOrphans(this.opts.executor.alive());
+        lastError = e;
+        if (++failures >= this.opts.maxTaskFailures) throw this.taskFailed(stage, p, failures, lastError);
+        continue;
+      }
+      switch (reply.kind) {
+        case "ok":
+          this.opts.progress.taskEnded(stage.id, true);
+          this.store.put({ nodeId: stage.node.id, partition: p, buffers: reply.result.buffers, owner: reply.thread });
+          this.made.add(key);
+          stage.metrics.rowsIn += reply.result.rowsIn;
+          stage.metrics.rowsOut += reply.result.rowsOut;
+          if (stage.exchange) stage.metrics.bytesShuffled += reply.result.buffers.reduce((n, b) => n + b.bytes.byteLength, 0);
+          this.injectBlockFaults(stage, p);
+          return;
+        case "lost":
+          this.opts.progress.taskEnded(stage.id, false);
+          stage.metrics.failedAttempts++;
+          this.store.drop(reply.nodeId, reply.partition);
+          if (++stage.fetchFailures > this.opts.maxStageAttempts) {
+            throw new TsdfError("TSDF5002", `stage ${stage.id} (${stage.metrics.name}) lost its input blocks ${stage.fetchFailures} times (last: ${reply.message}); giving up, no output was written`);
+          }
+          continue;
+        case "user-error":
+          this.opts.progress.taskEnded(stage.id, false);
+          throw userErrorToTsdf(reply.error);
+      }
     }
   }
 
-  /** Map tasks split each input partition; reduce side p concatenates bucket p of every input partition in order. */
-  private async exchange(node: RepartitionExec): Promise<Partition[]> {
-    const input = await this.run(node.input);
-    const out: arrow.RecordBatch[][] = Array.from({ length: node.partitions }, () => []);
-    for (const part of input) {
-      const buckets = runExchangeTask(node, part, this.ctx);
-      buckets.forEach((b, p) => {
-        if (b.numRows > 0) (out[p] as arrow.RecordBatch[]).push(b);
+  private taskFailed(stage: Stage, p: number, failures: number, e: unknown): TsdfError {
+    const why = e instanceof Error ? e.message : String(e);
+    return new TsdfError("TSDF5001", `task ${p} of stage ${stage.id} (${stage.metrics.name}) failed ${failures} times; last error: ${why}`, undefined, [
+      "no output was written",
+      `a task is tried up to --max-task-failures times (now ${this.opts.maxTaskFailures})`,
+    ]);
+  }
+
+  /**
+   * The blocks a task reads, copied for transfer when tasks run on other threads; undefined
+   * when some were missing (they have been recomputed since, from lineage: look again).
+   */
+  private async inputsOf(stage: Stage, p: number): Promise<TaskInput[] | undefined> {
+    const needs = inputPartitions(stage.root, p, (n) => n !== stage.node && this.materialized.has(n));
+    const missing: Promise<void>[] = [];
+    const inputs: TaskInput[] = [];
+    const transfer = this.opts.executor.transfers;
+    for (const [node, partitions] of needs) {
+      const parent = this.stageOf(node);
+      for (const q of partitions) {
+        // An exchange's partition q is bucket q of every map output; any other node's is its block q.
+        const blocks = node.kind === "RepartitionExec" ? Array.from({ length: parent.tasks }, (_, m) => [m, q] as const) : [[q, 0] as const];
+        const parts: { from: number; buffer: BlockBuffer }[] = [];
+        for (const [from, bucket] of blocks) {
+          const block = this.store.get(node.id, from);
+          if (!block) {
+            missing.push(this.ensure(parent, from));
+            continue;
+          }
+          const buffer = block.buffers[bucket];
+          if (!buffer) throw new Error(`internal: block ${node.id}:${from} has no bucket ${bucket}`);
+          parts.push({ from, buffer: transfer ? copyForTransfer(buffer) : buffer });
+        }
+        inputs.push({ nodeId: node.id, partition: q, parts });
+      }
+    }
+    if (missing.length === 0) return inputs;
+    await Promise.all(missing);
+    return undefined;
+  }
+
+  /** `lose-block` and `corrupt-block` drills, right after a block is made. */
+  private injectBlockFaults(stage: Stage, p: number): void {
+    const { faults } = this.opts;
+    if (faults.take("lose-block", stage.id, p)) this.store.drop(stage.node.id, p);
+    else if (faults.take("corrupt-block", stage.id, p)) {
+      const block = this.store.get(stage.node.id, p) as Block;
+      const buffers = block.buffers.map((b) => {
+        const bytes = b.bytes.slice();
+        bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0xff;
+        return { ...b, bytes };
       });
+      this.store.put({ ...block, buffers });
     }
-    return out;
   }
 
-  private async runStage(stage: Stage): Promise<Partition[]> {
-    const inputs = new Map<number, readonly Partition[]>();
-    const loaded = await Promise.all(stage.inputs.map((n) => this.run(n)));
-    for (const [k, n] of stage.inputs.entries()) inputs.set(n.id, loaded[k] as Partition[]);
-    const out: Partition[] = [];
-    for (let p = 0; p < stage.root.partitions; p++) {
-      out.push([runTask({ root: stage.root, partition: p, inputs, ctx: this.ctx })]);
+  /**
+   * Reads partitions of a scan in the driver (the reader splits a whole input at once), one block
+   * per partition owned by the driver, so no thread's death loses it.
+   */
+  private async scan(stage: Stage, node: ScanExec, partitions: readonly number[]): Promise<void> {
+    this.checkCancelled();
+    const start = performance.now();
+    const batches = await this.opts.scan(node);
+    const schema = execArrowSchema(node.schema);
+    stage.metrics.attempts++;
+    for (const p of partitions) {
+      const batch = batches[p];
+      if (!batch) throw new Error(`internal: scan #${node.id} gave no partition ${p}`);
+      this.store.put({ nodeId: node.id, partition: p, buffers: [encodeBatches(schema, [batch])], owner: 0 });
+      this.made.add(`${node.id}:${p}`);
+      stage.metrics.rowsOut += batch.numRows;
+      this.injectBlockFaults(stage, p);
     }
-    return out;
+    stage.metrics.timeMs += performance.now() - start;
   }
 }

@@ -96,7 +96,7 @@ async function engine(c: Case, t1: Row[], t2: Row[], partitions: number, plan: P
       else stack.push(p.input);
     }
   }
-  const { outputs } = await runPipeline(planPhysical(plan, { partitions }), { dataDir: DIR, partitions, currentDate: CURRENT_DATE, params: {}, tables });
+  const { outputs } = await runPipeline(planPhysical(plan, { partitions }), { dataDir: DIR, currentDate: CURRENT_DATE, params: {}, tables });
   return outputs.out ?? [];
 }
 

@@ -34,7 +34,7 @@ const schema: Schema = {
 const rows = Array.from({ length: 40 }, (_, i) => ({ id: i, k: ["a", "b", "c"][i % 3], a: i % 4 === 0 ? null : i - 20, note: i % 5 === 0 ? null : `n${i}`, x: i * 1.5 }));
 
 const run = async (plan: PipelinePlan, partitions: number, tables?: Record<string, ReturnType<typeof rowsToBatch>>) =>
-  (await runPipeline(planPhysical(plan, { partitions }), { dataDir: DIR, partitions, currentDate: "2024-01-01", params: {}, ...(tables && { tables }) })).outputs;
+  (await runPipeline(planPhysical(plan, { partitions }), { dataDir: DIR, currentDate: "2024-01-01", params: {}, ...(tables && { tables }) })).outputs;
 
 const pipeline = (outputs: Record<string, LogicalPlan>): PipelinePlan => ({
   name: "t",
@@ -47,7 +47,6 @@ describe.each<FileFormat>(["csv", "parquet"])("optimized plans over %s files", (
     const path = `t.${format}`;
     await runPipeline(planPhysical({ name: "w", params: [], sinks: [{ kind: "Write", input: b.scan(format, "mem", schema, {}), format, path, options: { mode: "overwrite", header: true } }] }, { partitions: 2 }), {
       dataDir: DIR,
-      partitions: 2,
       currentDate: "2024-01-01",
       params: {},
       tables: { mem: rowsToBatch(rows, schema) },

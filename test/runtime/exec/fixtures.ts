@@ -43,7 +43,6 @@ export async function run(
   const physical = planPhysical(plan, { partitions });
   const { outputs } = await runPipeline(physical, {
     dataDir: "/nonexistent",
-    partitions,
     currentDate: extra.currentDate ?? "2024-06-30",
     params: extra.params ?? {},
     out: (l) => lines.push(l),

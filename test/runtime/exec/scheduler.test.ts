@@ -5,6 +5,9 @@ import { col, lit } from "../../../plan/expr.ts";
 import type { ScanExec } from "../../../plan/physical.ts";
 import { ExactSum } from "../../../runtime/exec/accumulators.ts";
 import { batchToColumns, columnsToBatch, columnsToRows } from "../../../runtime/exec/columns.ts";
+import { inlineExecutor } from "../../../runtime/executor.ts";
+import { FaultPlan } from "../../../runtime/faults.ts";
+import { silentProgress } from "../../../runtime/progress.ts";
 import { Scheduler } from "../../../runtime/scheduler.ts";
 import { formatShow } from "../../../runtime/show.ts";
 import { pipelineOf, run, table } from "./fixtures.ts";
@@ -22,12 +25,22 @@ describe("Scheduler", () => {
     const physical = planPhysical(pipelineOf({ all: shared, counts: agg }), { partitions: 2 });
     const roots = physical.sinks.map((s) => s.input);
     let scans = 0;
-    const scheduler = new Scheduler(roots, { currentDate: 0, params: {} }, async (node: ScanExec) => {
-      scans++;
-      const cols = batchToColumns(t.batch, node.schema);
-      return [columnsToBatch({ length: 2, columns: cols.columns.map((c) => c.slice(0, 2)) }, node.schema), columnsToBatch({ length: 1, columns: cols.columns.map((c) => c.slice(2)) }, node.schema)];
+    const scheduler = new Scheduler(roots, {
+      ctx: { currentDate: 0, params: {} },
+      executor: inlineExecutor,
+      scan: async (node: ScanExec) => {
+        scans++;
+        const cols = batchToColumns(t.batch, node.schema);
+        return [columnsToBatch({ length: 2, columns: cols.columns.map((c) => c.slice(0, 2)) }, node.schema), columnsToBatch({ length: 1, columns: cols.columns.map((c) => c.slice(2)) }, node.schema)];
+      },
+      faults: new FaultPlan([]),
+      progress: silentProgress,
+      maxTaskFailures: 4,
+      maxStageAttempts: 4,
+      signal: new AbortController().signal,
+      runId: "test",
     });
-    const [all, counts] = await Promise.all(roots.map((r) => scheduler.run(r)));
+    const [all, counts] = await Promise.all(roots.map((r) => scheduler.collect(r)));
     expect(scans).toBe(1);
     expect(all?.flat().reduce((n, batch) => n + batch.numRows, 0)).toBe(3);
     expect(counts?.flat().reduce((n, batch) => n + batch.numRows, 0)).toBe(2);

@@ -19,7 +19,7 @@ async function run(csv: string, mode: ParseMode, partitions = 2): Promise<{ rows
   fs.writeFileSync(path.join(dir, "input", "sales.csv"), csv);
   const plan: PipelinePlan = { name: "t", params: [], sinks: [{ kind: "Output", name: "o", input: b.scan("csv", "input/sales.csv", schema, { header: true, mode }) }] };
   const err: string[] = [];
-  const { outputs } = await runPipeline(planPhysical(plan, { partitions }), { dataDir: dir, partitions, currentDate: "2024-01-01", params: {}, out: () => {}, err: (l) => err.push(l) });
+  const { outputs } = await runPipeline(planPhysical(plan, { partitions }), { dataDir: dir, currentDate: "2024-01-01", params: {}, out: () => {}, err: (l) => err.push(l) });
   return { rows: outputs.o?.length ?? 0, err };
 }
 

@@ -1,0 +1,96 @@
+/**
+ * Blocks: the materialized partitions a run keeps between stages (map outputs of exchanges,
+ * scanned, cached and shared partitions, results), as Arrow IPC streams. Bytes cross threads
+ * by transfer; each stream carries a CRC-32 so a corrupt block is caught where it is read.
+ */
+import { crc32 } from "node:zlib";
+import * as arrow from "apache-arrow";
+
+/** One Arrow IPC stream and its checksum. */
+export interface BlockBuffer {
+  readonly bytes: Uint8Array;
+  readonly crc: number;
+  readonly rows: number;
+}
+
+/**
+ * Partition `partition` of node `nodeId`: one buffer, or for an exchange's map output one
+ * buffer per reduce partition (bucket). `owner` is the thread that computed it (0: the driver).
+ */
+export interface Block {
+  readonly nodeId: number;
+  readonly partition: number;
+  readonly buffers: readonly BlockBuffer[];
+  readonly owner: number;
+}
+
+/** A block that a task needed and could not read: missing, or failing its checksum. */
+export class BlockLostError extends Error {
+  constructor(
+    readonly nodeId: number,
+    readonly partition: number,
+    why: string,
+  ) {
+    super(`block ${nodeId}:${partition} ${why}`);
+    this.name = "BlockLostError";
+  }
+}
+
+export function encodeBatches(schema: arrow.Schema, batches: readonly arrow.RecordBatch[]): BlockBuffer {
+  const bytes = arrow.tableToIPC(new arrow.Table(schema, [...batches]), "stream");
+  return { bytes, crc: crc32(bytes), rows: batches.reduce((n, b) => n + b.numRows, 0) };
+}
+
+/** The batches of a buffer, after checking its checksum (a mismatch loses block `nodeId:partition`). */
+export function decodeBuffer(buf: BlockBuffer, nodeId: number, partition: number): arrow.RecordBatch[] {
+  if (crc32(buf.bytes) !== buf.crc) throw new BlockLostError(nodeId, partition, "failed its checksum");
+  return arrow.tableFromIPC(buf.bytes).batches;
+}
+
+/** A copy of the buffer's bytes in a fresh ArrayBuffer, to transfer to a task while the store keeps its own. */
+export function copyForTransfer(buf: BlockBuffer): BlockBuffer {
+  return { bytes: buf.bytes.slice(), crc: buf.crc, rows: buf.rows };
+}
+
+/** The driver's blocks of one run, by node and partition, with the thread that made each. */
+export class BlockStore {
+  private readonly blocks = new Map<string, Block>();
+
+  private static key(nodeId: number, partition: number): string {
+    return `${nodeId}:${partition}`;
+  }
+
+  put(block: Block): void {
+    this.blocks.set(BlockStore.key(block.nodeId, block.partition), block);
+  }
+
+  get(nodeId: number, partition: number): Block | undefined {
+    return this.blocks.get(BlockStore.key(nodeId, partition));
+  }
+
+  has(nodeId: number, partition: number): boolean {
+    return this.blocks.has(BlockStore.key(nodeId, partition));
+  }
+
+  /** Forgets a block (lost, or corrupt); lineage recomputes it when something needs it again. */
+  drop(nodeId: number, partition: number): void {
+    this.blocks.delete(BlockStore.key(nodeId, partition));
+  }
+
+  /** Drops the blocks whose owner thread is no longer alive; returns them. */
+  dropOrphans(alive: ReadonlySet<number>): Block[] {
+    const lost: Block[] = [];
+    for (const [key, block] of this.blocks) {
+      if (block.owner !== 0 && !alive.has(block.owner)) {
+        this.blocks.delete(key);
+        lost.push(block);
+      }
+    }
+    return lost;
+  }
+
+  /** Drops every partition of a node (when nothing reads it any more). */
+  release(nodeId: number): void {
+    for (const [key, block] of this.blocks) if (block.nodeId === nodeId) this.blocks.delete(key);
+  }
+}

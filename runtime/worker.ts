@@ -1,0 +1,23 @@
+/**
+ * The piscina task entry: runs one task in a worker thread and moves its output buffers back
+ * to the driver (transferred, not copied).
+ */
+import { threadId } from "node:worker_threads";
+import { Piscina } from "piscina";
+import { executeTask, type TaskMessage } from "./exec/task.ts";
+import { failureReply, type TaskReply } from "./executor.ts";
+
+export default function runInWorker(msg: TaskMessage): unknown {
+  // A drill: the thread dies in the middle of its task, as on a crash or an out-of-memory kill.
+  if (msg.fault === "kill-worker") process.exit(86);
+  try {
+    const result = executeTask(msg);
+    const reply: TaskReply = { kind: "ok", result, thread: threadId };
+    const transfer = [...new Set(result.buffers.map((b) => b.bytes.buffer))];
+    return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: reply } as never);
+  } catch (e) {
+    const reply = failureReply(e);
+    if (reply) return reply;
+    throw e;
+  }
+}
