@@ -4,6 +4,8 @@ import { formatDot } from "../plan/dot.ts";
 import type { PipelinePlan } from "../plan/logical.ts";
 import { formatLogicalPipeline, formatPhysicalPipeline } from "../plan/printer.ts";
 import { serializePlan } from "../plan/serialize.ts";
+import { formatSparkActions } from "../targets/spark/format-relation.ts";
+import { translatePipeline } from "../targets/spark/translate-plan.ts";
 
 export type ExplainFormat = "text" | "json" | "dot";
 
@@ -46,4 +48,17 @@ export function explainPipeline(plan: PipelinePlan, format: ExplainFormat, parti
     `== rules fired ==`,
     ...(fired.length === 0 ? ["(none)"] : fired.map(([name, n]) => `${name} x${n}`)),
   ].join("\n");
+}
+
+/**
+ * `tsdf explain --target spark`: the Spark Connect relation tree of each sink of the optimized
+ * plan, without a server. Run parameters and `currentDate()` print as `:name` markers.
+ */
+export function explainSpark(plan: PipelinePlan, format: "text" | "json", options: OptimizeOptions = {}): string {
+  const { plan: optimized } = optimize(plan, options);
+  const actions = translatePipeline(optimized);
+  if (format === "text") return formatSparkActions(actions);
+  const sinks = actions.map((a) => (a.kind === "Write" ? { kind: a.kind, path: a.sink.path, command: a.command } : { kind: a.kind, relation: a.relation }));
+  // Protobuf int64 fields are bigints; JSON carries them as decimal strings.
+  return JSON.stringify({ target: "spark", sinks }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
 }

@@ -110,7 +110,7 @@ export interface NestedLoopJoinExec extends ExecBase {
   readonly condition: Expr;
   readonly mode: "broadcast" | "single";
 }
-/** Sorts each partition (stable); a global sort sits above a single-partition exchange. `fetch` keeps the first N. */
+/** Sorts each partition (stable); a global sort sits above a single-partition or range exchange. `fetch` keeps the first N. */
 export interface SortExec extends ExecBase {
   readonly kind: "SortExec";
   readonly input: PhysicalPlan;
@@ -139,8 +139,14 @@ export interface UnionExec extends ExecBase {
   readonly kind: "UnionExec";
   readonly inputs: readonly PhysicalPlan[];
 }
+/**
+ * `range`: rows go to `count` partitions by their sort key, partition k holding keys at or below
+ * bound k and above bound k - 1; the bounds are picked at run time from a sample of the input
+ * (runtime/exec/repartition.ts), so the partitions in order are globally sorted after each is.
+ */
 export type Partitioning =
   | { readonly kind: "hash"; readonly exprs: readonly Expr[]; readonly count: number }
+  | { readonly kind: "range"; readonly keys: readonly SortKey[]; readonly count: number }
   | { readonly kind: "single" }
   | { readonly kind: "roundRobin"; readonly count: number };
 /**

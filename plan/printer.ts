@@ -68,6 +68,8 @@ function partitioning(p: Partitioning): string {
   switch (p.kind) {
     case "hash":
       return `hash(${list(p.exprs.map(formatExpr))}, ${p.count})`;
+    case "range":
+      return `range(${list(p.keys.map(sortKey))}, ${p.count})`;
     case "single":
       return "single";
     case "roundRobin":

@@ -3,16 +3,16 @@ import { resolve } from "node:path";
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../plan/errors.ts";
 import { isoToDays } from "../plan/functions.ts";
-import type { ParseMode } from "../plan/logical.ts";
 import type { PhysicalPipeline, PhysicalSink, ScanExec } from "../plan/physical.ts";
 import { batchToColumns, type ColumnBatch, columnsToBatch, columnsToRows, concatColumns } from "./exec/columns.ts";
 import type { KernelContext } from "./exec/kernels.ts";
 import type { Partition } from "./exec/task.ts";
 import { inlineExecutor, poolExecutor } from "./executor.ts";
 import { FaultPlan, parseFaults } from "./faults.ts";
-import { type RunMetrics, runSummary } from "./metrics.ts";
+import { type InputMetrics, type RunMetrics, runSummary } from "./metrics.ts";
 import { type ProgressListener, silentProgress } from "./progress.ts";
-import { type ScanSource, Scheduler } from "./scheduler.ts";
+import { type ScanSources, Scheduler } from "./scheduler.ts";
+import type { ReadMetrics } from "./io/row-assembler.ts";
 import { formatShow } from "./show.ts";
 
 export type Row = Record<string, unknown>;
@@ -58,17 +58,16 @@ function splitContiguous(cb: ColumnBatch, n: number): ColumnBatch[] {
   });
 }
 
-function inMemoryScan(tables: NonNullable<DriverOptions["tables"]>, fallback: ScanSource): ScanSource {
-  return async (node: ScanExec) => {
-    const t = tables[node.path];
-    if (t === undefined) return fallback(node);
-    const batches = Array.isArray(t) ? (t as readonly arrow.RecordBatch[]) : [t as arrow.RecordBatch];
-    const all = concatColumns(
-      batches.map((b) => batchToColumns(b, node.schema)),
-      node.schema.fields.length,
-    );
-    return splitContiguous(all, node.partitions).map((cb) => columnsToBatch(cb, node.schema));
-  };
+/** The in-memory batches of a scan, split into its partitions. */
+async function inMemoryScan(tables: NonNullable<DriverOptions["tables"]>, node: ScanExec): Promise<arrow.RecordBatch[]> {
+  const t = tables[node.path];
+  if (t === undefined) throw new Error(`internal: no in-memory table for ${node.path}`);
+  const batches = Array.isArray(t) ? (t as readonly arrow.RecordBatch[]) : [t as arrow.RecordBatch];
+  const all = concatColumns(
+    batches.map((b) => batchToColumns(b, node.schema)),
+    node.schema.fields.length,
+  );
+  return splitContiguous(all, node.partitions).map((cb) => columnsToBatch(cb, node.schema));
 }
 
 function rowsOf(sink: PhysicalSink, parts: readonly Partition[]): Row[] {
@@ -90,17 +89,16 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
   const currentDate = isoToDays(opts.currentDate);
   if (currentDate === null) throw new TsdfError("TSDF4006", `--current-date expects yyyy-MM-dd, got '${opts.currentDate}'`);
   const ctx: KernelContext = { currentDate, params: opts.params };
-  // Per scan node, the reader's counts of its latest read (a scan read again after a lost worker replaces them).
-  const scanMetrics = new Map<ScanExec, ScanMetrics>();
-  // Loaded on first use: a run over in-memory tables needs no file formats.
-  const fromFiles: ScanSource = async (node) => {
-    const { readDataset } = await import("./io/read-dataset.ts");
-    const metrics: ScanMetrics = { mode: node.options.mode ?? "PERMISSIVE", malformedRows: 0, droppedRows: 0 };
-    const batches = await readDataset(resolve(opts.dataDir, node.path), node.path, node.format, node.fileSchema, node.options, node.columns, node.partitions, metrics);
-    scanMetrics.set(node, metrics);
-    return batches;
+  // What each partition's latest read counted (a partition read again after a loss replaces its counts).
+  const reads = new Map<string, { node: ScanExec; metrics: ReadMetrics }>();
+  const scans: ScanSources = {
+    dataDir: opts.dataDir,
+    inMemory: (node) => opts.tables?.[node.path] !== undefined,
+    readInMemory: (node) => inMemoryScan(opts.tables ?? {}, node),
+    // Loaded on first use: a run over in-memory tables needs no file formats.
+    splits: async (node) => (await import("./io/scan-splits.ts")).planScan(node, opts.dataDir),
+    read: (node, partition, metrics) => reads.set(`${node.id}:${partition}`, { node, metrics }),
   };
-  const scan = opts.tables ? inMemoryScan(opts.tables, fromFiles) : fromFiles;
   const workers = Math.max(0, Math.floor(opts.workers ?? 0));
   const executor = workers === 0 ? inlineExecutor : poolExecutor(opts.workerFile ?? new URL("./worker-tsx.mjs", import.meta.url), workers);
   const progress = opts.progress ?? silentProgress;
@@ -112,7 +110,7 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
     {
       ctx,
       executor,
-      scan,
+      scans,
       faults: new FaultPlan(parseFaults(opts.faults ?? process.env.TSDF_FAULTS)),
       progress,
       maxTaskFailures: opts.maxTaskFailures ?? 4,
@@ -158,37 +156,38 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
   }
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of shows) out(line);
-  const metrics: RunMetrics = { pipeline: plan.name, workers, partitions: plan.partitions, wallMs: performance.now() - started, stages: scheduler.metrics() };
+  const inputs = metricsByPath(reads.values());
+  const metrics: RunMetrics = { pipeline: plan.name, workers, partitions: plan.partitions, wallMs: performance.now() - started, stages: scheduler.metrics(), inputs };
   const err = opts.err ?? ((line: string) => process.stderr.write(`${line}\n`));
-  for (const line of metricsSummary(metricsByPath(scanMetrics))) err(line);
+  for (const line of metricsSummary(inputs)) err(line);
   if (opts.summary) err(runSummary(metrics));
   return { outputs, metrics };
 }
 
-/** Malformed and dropped row counts of one input, as its reader counted them under `mode`. */
-export interface ScanMetrics {
-  readonly mode: ParseMode;
-  malformedRows: number;
-  droppedRows: number;
-}
-
-/** The scans' counts per input path and mode; scans of the same file in the same mode read the same rows, so they count once. */
-function metricsByPath(scans: ReadonlyMap<ScanExec, ScanMetrics>): (ScanMetrics & { readonly path: string })[] {
-  const byKey = new Map<string, ScanMetrics & { readonly path: string }>();
-  for (const [node, m] of scans) {
-    const key = `${node.path}\u0000${m.mode}`;
+/**
+ * The reads' counts per input path and mode. Scans of the same file in the same mode read the
+ * same rows, so they count once (the largest); partitions of one scan add up.
+ */
+function metricsByPath(reads: Iterable<{ node: ScanExec; metrics: ReadMetrics }>): InputMetrics[] {
+  const counters = ["malformedRows", "droppedRows", "bytesDecoded", "rowGroupsRead", "rowGroupsSkipped"] as const;
+  const perScan = new Map<ScanExec, InputMetrics>();
+  for (const { node, metrics } of reads) {
+    const m = perScan.get(node) ?? { path: node.path, mode: node.options.mode ?? "PERMISSIVE", malformedRows: 0, droppedRows: 0, bytesDecoded: 0, rowGroupsRead: 0, rowGroupsSkipped: 0 };
+    for (const c of counters) m[c] += metrics[c] ?? 0;
+    perScan.set(node, m);
+  }
+  const byKey = new Map<string, InputMetrics>();
+  for (const m of perScan.values()) {
+    const key = `${m.path}\u0000${m.mode}`;
     const seen = byKey.get(key);
-    if (seen === undefined) byKey.set(key, { path: node.path, ...m });
-    else {
-      seen.malformedRows = Math.max(seen.malformedRows, m.malformedRows);
-      seen.droppedRows = Math.max(seen.droppedRows, m.droppedRows);
-    }
+    if (seen === undefined) byKey.set(key, m);
+    else for (const c of counters) seen[c] = Math.max(seen[c], m[c]);
   }
   return [...byKey.values()];
 }
 
 /** One line per input with malformed or dropped rows, e.g. `tsdf: input/sales.csv: 2 malformed rows, 1 dropped (PERMISSIVE)`. */
-export function metricsSummary(inputs: readonly (ScanMetrics & { readonly path: string })[]): string[] {
+export function metricsSummary(inputs: readonly Pick<InputMetrics, "path" | "mode" | "malformedRows" | "droppedRows">[]): string[] {
   const lines: string[] = [];
   for (const m of inputs) {
     const parts: string[] = [];

@@ -65,7 +65,7 @@ export const inlineExecutor: TaskExecutor = {
   async run(msg) {
     if (msg.fault === "kill-worker") throw new WorkerLostError("kill-worker needs worker threads (workers ≥ 1)");
     try {
-      return { kind: "ok", result: executeTask(msg), thread: 0 };
+      return { kind: "ok", result: await executeTask(msg), thread: 0 };
     } catch (e) {
       const reply = failureReply(e);
       if (reply) return reply;

@@ -8,6 +8,7 @@ import type { ParamSpec, PipelinePlan } from "../plan/logical.ts";
 import type { PhysicalPipeline } from "../plan/physical.ts";
 import { deserializePlan } from "../plan/serialize.ts";
 import { runPipeline } from "./driver.ts";
+import { scanInputBytes } from "./io/input-sizes.ts";
 import { closePools } from "./executor.ts";
 import type { RunMetrics } from "./metrics.ts";
 import { progressReporter } from "./progress.ts";
@@ -173,8 +174,17 @@ async function runRemote(plan: PipelinePlan, options: RunOptions & { remote: str
     decodeRows: (batches, schema) => batches.flatMap((b) => columnsToRows(batchToColumns(b, schema), schema)),
     formatShow,
   });
-  const metrics: RunMetrics = { pipeline: plan.name, workers: 0, partitions: 0, wallMs: performance.now() - started, stages: [] };
+  const metrics: RunMetrics = { pipeline: plan.name, workers: 0, partitions: 0, wallMs: performance.now() - started, stages: [], inputs: [] };
   return { outputs, metrics };
+}
+
+/** What the bundle's physical planner is told about a run. */
+export interface PhysicalPlanning {
+  readonly partitions: number;
+  /** Bytes on disk of each scanned path. */
+  readonly inputBytes: ReadonlyMap<string, number>;
+  /** How a global sort spreads its rows: sampled key ranges over all partitions, or one partition. */
+  readonly globalSort: "single" | "range";
 }
 
 /**
@@ -183,7 +193,7 @@ async function runRemote(plan: PipelinePlan, options: RunOptions & { remote: str
  */
 export function createJob<Outputs extends Record<string, OutputRow>>(
   planJson: unknown,
-  planPhysical: (plan: PipelinePlan, options: { partitions: number }) => PhysicalPipeline,
+  planPhysical: (plan: PipelinePlan, options: PhysicalPlanning) => PhysicalPipeline,
   workerFile?: URL,
 ): Job<Outputs> {
   const plan = deserializePlan(planJson);
@@ -198,9 +208,11 @@ export function createJob<Outputs extends Record<string, OutputRow>>(
       return { outputs: remote.outputs as { [K in keyof Outputs]: Outputs[K][] }, metrics: remote.metrics };
     }
     const workers = options.workers ?? availableParallelism();
-    const physical = planPhysical(plan, { partitions: options.partitions ?? Math.max(1, workers) });
+    const dataDir = resolve(options.dataDir ?? ".");
+    // Input sizes decide the join strategies (a small side is broadcast) and partition counts.
+    const physical = planPhysical(plan, { partitions: options.partitions ?? Math.max(1, workers), inputBytes: await scanInputBytes(plan, dataDir), globalSort: "range" });
     const result = await runPipeline(physical, {
-      dataDir: resolve(options.dataDir ?? "."),
+      dataDir,
       workers,
       ...(workerFile && { workerFile }),
       ...(options.maxTaskFailures !== undefined && { maxTaskFailures: options.maxTaskFailures }),

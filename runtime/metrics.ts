@@ -1,4 +1,5 @@
-/** What a run measures per stage, for `--metrics <file.json>` and the summary line on stderr. */
+/** What a run measures per stage and per input, for `--metrics <file.json>` and the summary line on stderr. */
+import type { ParseMode } from "../plan/logical.ts";
 
 export interface StageMetrics {
   readonly stage: number;
@@ -17,12 +18,26 @@ export interface StageMetrics {
   readonly recomputedPartitions: number[];
 }
 
+/** What the reads of one input counted, over all its partitions (scans of one file in one mode count once). */
+export interface InputMetrics {
+  readonly path: string;
+  readonly mode: ParseMode;
+  malformedRows: number;
+  droppedRows: number;
+  /** Bytes the readers decoded (CSV/JSON: the bytes parsed; Parquet: the column chunks read). */
+  bytesDecoded: number;
+  rowGroupsRead: number;
+  /** Parquet row groups the scan's filters proved empty, never read. */
+  rowGroupsSkipped: number;
+}
+
 export interface RunMetrics {
   readonly pipeline: string;
   readonly workers: number;
   readonly partitions: number;
   readonly wallMs: number;
   readonly stages: readonly StageMetrics[];
+  readonly inputs: readonly InputMetrics[];
 }
 
 function bytes(n: number): string {

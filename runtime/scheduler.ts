@@ -10,17 +10,33 @@
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../plan/errors.ts";
 import { type PhysicalPlan, physicalInputs, type RepartitionExec, referenceCounts, type ScanExec } from "../plan/physical.ts";
-import { execArrowSchema } from "./exec/columns.ts";
+import { batchToColumns, concatColumns, execArrowSchema } from "./exec/columns.ts";
+import { type RangeKey, rangeBounds, sampleRangeKeys } from "./exec/repartition.ts";
 import type { KernelContext } from "./exec/kernels.ts";
-import { inputPartitions, type TaskFault, type TaskInput, type TaskMessage } from "./exec/task.ts";
+import { inputPartitions, type TaskFault, type TaskInput, type TaskMessage, type TaskScan } from "./exec/task.ts";
+import type { ReadMetrics } from "./io/row-assembler.ts";
+import type { ScanSplit } from "./io/scan-splits.ts";
 import { type TaskExecutor, userErrorToTsdf, WorkerLostError } from "./executor.ts";
 import type { FaultPlan } from "./faults.ts";
 import type { StageMetrics } from "./metrics.ts";
 import type { ProgressListener } from "./progress.ts";
 import { type Block, type BlockBuffer, BlockLostError, BlockStore, copyForTransfer, decodeBuffer, encodeBatches } from "./shuffle/blocks.ts";
 
-/** Where a scan's partitions come from (files, or in-memory tables in tests). */
-export type ScanSource = (node: ScanExec) => Promise<arrow.RecordBatch[]>;
+/**
+ * Where scans read. A file scan is read by the tasks that need it, each its own split; a scan
+ * served from memory (tests, embedding) is read by the driver and kept as blocks.
+ */
+export interface ScanSources {
+  readonly dataDir: string;
+  /** Whether a scan is served from memory. */
+  inMemory(node: ScanExec): boolean;
+  /** The batches (one per partition) of a scan served from memory. */
+  readInMemory(node: ScanExec): Promise<arrow.RecordBatch[]>;
+  /** The splits of a file scan, one per partition. */
+  splits(node: ScanExec): Promise<ScanSplit[]>;
+  /** What a task's read of one partition counted (a partition read again replaces its counts). */
+  read(node: ScanExec, partition: number, metrics: ReadMetrics): void;
+}
 
 interface Stage {
   readonly id: number;
@@ -35,12 +51,21 @@ interface Stage {
   readonly metrics: StageMetrics;
   /** Times a task of this stage found an input block lost. */
   fetchFailures: number;
+  /** Stages reading this one that have not finished: at 0 its blocks are freed (lineage can remake them). */
+  pendingConsumers: number;
+  /** The range exchange that reads this stage's blocks: its tasks sample their rows' keys for it. */
+  readonly sampleFor?: RepartitionExec;
+  /** A range exchange's bounds, picked once per run from its input's samples. */
+  bounds?: Promise<RangeKey[]>;
 }
+
+/** Sort keys sampled per input partition of a range exchange, per output partition. */
+const SAMPLE_ROWS_PER_RANGE = 60;
 
 export interface SchedulerOptions {
   readonly ctx: KernelContext;
   readonly executor: TaskExecutor;
-  readonly scan: ScanSource;
+  readonly scans: ScanSources;
   readonly faults: FaultPlan;
   readonly progress: ProgressListener;
   /** Failures of one task before the job fails (Spark's spark.task.maxFailures). */
@@ -63,11 +88,17 @@ function stageName(node: PhysicalPlan): string {
   }
 }
 
-/** Nodes whose partitions are kept as blocks: what stages are cut at. */
-function materializedNodes(roots: readonly PhysicalPlan[]): Set<PhysicalPlan> {
+/**
+ * Nodes whose partitions are kept as blocks: what stages are cut at. A file scan read by one
+ * parent is not: its tasks read it, so scan → filter → … → shuffle write is one loop.
+ */
+function materializedNodes(roots: readonly PhysicalPlan[], sources: ScanSources): Set<PhysicalPlan> {
   const out = new Set<PhysicalPlan>(roots);
   for (const [node, refs] of referenceCounts(roots)) {
-    if (refs > 1 || node.kind === "ScanExec" || node.kind === "RepartitionExec" || node.kind === "CacheExec") out.add(node);
+    if (refs > 1 || node.kind === "RepartitionExec" || node.kind === "CacheExec") out.add(node);
+    // A range exchange picks its bounds from samples of its input, so the input is kept as blocks.
+    if (node.kind === "RepartitionExec" && node.partitioning.kind === "range") out.add(node.input);
+    if (node.kind === "ScanExec" && sources.inMemory(node)) out.add(node);
     if ((node.kind === "HashJoinExec" || node.kind === "NestedLoopJoinExec") && node.mode === "broadcast") out.add(node.right);
   }
   return out;
@@ -81,18 +112,24 @@ function quiet<T>(p: Promise<T>): Promise<T> {
 
 export class Scheduler {
   private readonly materialized: Set<PhysicalPlan>;
+  private readonly nodes: Map<number, PhysicalPlan>;
+  /** Range exchanges by the node they read. */
+  private readonly rangeExchanges = new Map<PhysicalPlan, RepartitionExec>();
   private readonly stages = new Map<PhysicalPlan, Stage>();
   private readonly store = new BlockStore();
   private readonly running = new Map<Stage, Promise<void>>();
   private readonly computing = new Map<string, Promise<void>>();
   /** Blocks made at least once: making one again is a recomputation. */
   private readonly made = new Set<string>();
+  private readonly splits = new Map<ScanExec, Promise<ScanSplit[]>>();
 
   constructor(
-    roots: readonly PhysicalPlan[],
+    private readonly roots: readonly PhysicalPlan[],
     private readonly opts: SchedulerOptions,
   ) {
-    this.materialized = materializedNodes(roots);
+    this.materialized = materializedNodes(roots, opts.scans);
+    this.nodes = new Map([...referenceCounts(roots).keys()].map((n) => [n.id, n]));
+    for (const n of this.nodes.values()) if (n.kind === "RepartitionExec" && n.partitioning.kind === "range") this.rangeExchanges.set(n.input, n);
     for (const r of roots) this.stageOf(r);
   }
 
@@ -115,6 +152,7 @@ export class Scheduler {
     if (node.kind !== "ScanExec") visit(root === node ? node : root);
     const id = this.stages.size;
     const tasks = node.kind === "RepartitionExec" ? node.input.partitions : node.partitions;
+    const sampleFor = this.rangeExchanges.get(node);
     const stage: Stage = {
       id,
       node,
@@ -124,7 +162,10 @@ export class Scheduler {
       parents,
       metrics: { stage: id, name: stageName(node), tasks, attempts: 0, failedAttempts: 0, rowsIn: 0, rowsOut: 0, bytesShuffled: 0, timeMs: 0, recomputedPartitions: [] },
       fetchFailures: 0,
+      pendingConsumers: 0,
+      ...(sampleFor && { sampleFor }),
     };
+    for (const parent of parents) parent.pendingConsumers++;
     this.stages.set(node, stage);
     return stage;
   }
@@ -163,10 +204,14 @@ export class Scheduler {
     this.opts.progress.stageSubmitted(stage.id, stage.tasks);
     const start = performance.now();
     const all = Array.from({ length: stage.tasks }, (_, p) => p);
-    if (stage.node.kind === "ScanExec") await this.scan(stage, stage.node, all);
+    if (stage.node.kind === "ScanExec" && this.opts.scans.inMemory(stage.node)) await this.scanInMemory(stage, stage.node, all);
     else await Promise.all(all.map((p) => this.ensure(stage, p)));
     stage.metrics.timeMs += performance.now() - start;
     this.opts.progress.stageCompleted(stage.id);
+    // Keep memory to what later stages still read; sinks' results stay until they are collected.
+    for (const parent of stage.parents) {
+      if (--parent.pendingConsumers === 0 && !this.roots.includes(parent.node)) this.store.release(parent.node.id);
+    }
   }
 
   /** Makes sure partition `p` of a stage has its block, computing it if it is missing. */
@@ -188,13 +233,14 @@ export class Scheduler {
   private async compute(stage: Stage, p: number): Promise<void> {
     const key = `${stage.node.id}:${p}`;
     if (this.made.has(key)) stage.metrics.recomputedPartitions.push(p);
-    if (stage.node.kind === "ScanExec") return this.scan(stage, stage.node, [p]);
+    if (stage.node.kind === "ScanExec" && this.opts.scans.inMemory(stage.node)) return this.scanInMemory(stage, stage.node, [p]);
     let failures = 0;
     let lastError: unknown;
     for (;;) {
       this.checkCancelled();
-      const inputs = await this.inputsOf(stage, p);
-      if (inputs === undefined) continue;
+      const needs = await this.inputsOf(stage, p);
+      if (needs === undefined) continue;
+      const bounds = stage.exchange?.partitioning.kind === "range" ? await this.boundsOf(stage, stage.exchange) : undefined;
       const attempt = stage.metrics.attempts++;
       const { faults } = this.opts;
       const fault: TaskFault | undefined = faults.take("kill-worker", stage.id, p) ? "kill-worker" : faults.take("fail-task", stage.id, p) ? "fail-task" : undefined;
@@ -205,7 +251,10 @@ export class Scheduler {
         attempt,
         root: stage.root,
         ...(stage.exchange && { exchange: stage.exchange }),
-        inputs,
+        ...(bounds && { bounds }),
+        ...(stage.sampleFor && { sample: { exchange: stage.sampleFor, rows: SAMPLE_ROWS_PER_RANGE * stage.sampleFor.partitions } }),
+        ...needs,
+        dataDir: this.opts.scans.dataDir,
         ctx: this.opts.ctx,
         ...(fault && { fault }),
       };
@@ -226,9 +275,10 @@ export class Scheduler {
       switch (reply.kind) {
         case "ok":
           this.opts.progress.taskEnded(stage.id, true);
-          this.store.put({ nodeId: stage.node.id, partition: p, buffers: reply.result.buffers, owner: reply.thread });
+          this.store.put({ nodeId: stage.node.id, partition: p, buffers: reply.result.buffers, owner: reply.thread, ...(reply.result.samples && { samples: reply.result.samples }) });
           this.made.add(key);
           stage.metrics.rowsIn += reply.result.rowsIn;
+          for (const r of reply.result.reads) this.opts.scans.read(this.scanNode(r.nodeId), r.partition, r.metrics);
           stage.metrics.rowsOut += reply.result.rowsOut;
           if (stage.exchange) stage.metrics.bytesShuffled += reply.result.buffers.reduce((n, b) => n + b.bytes.byteLength, 0);
           this.injectBlockFaults(stage, p);
@@ -248,6 +298,41 @@ export class Scheduler {
     }
   }
 
+  /**
+   * A range exchange's bounds, from the samples its input's tasks took (once per run, so a map
+   * partition computed again splits its rows exactly as before).
+   */
+  private boundsOf(stage: Stage, exchange: RepartitionExec): Promise<RangeKey[]> {
+    stage.bounds ??= quiet(
+      (async () => {
+        const input = this.stageOf(exchange.input);
+        const samples: RangeKey[] = [];
+        for (let m = 0; m < input.tasks; m++) {
+          let block: Block | undefined;
+          while (!block) {
+            await this.ensure(input, m);
+            block = this.store.get(input.node.id, m);
+          }
+          samples.push(...(block.samples ?? this.sampleInDriver(block, exchange)));
+        }
+        if (exchange.partitioning.kind !== "range") throw new Error(`internal: #${exchange.id} is not a range exchange`);
+        return rangeBounds(samples, exchange.partitioning.keys, exchange.partitioning.count);
+      })(),
+    );
+    return stage.bounds;
+  }
+
+  /** Samples a block no task sampled (a scan served from memory). */
+  private sampleInDriver(block: Block, exchange: RepartitionExec): RangeKey[] {
+    const schema = exchange.input.schema;
+    const batches = block.buffers.flatMap((b) => decodeBuffer(b, block.nodeId, block.partition));
+    const columns = concatColumns(
+      batches.map((b) => batchToColumns(b, schema)),
+      schema.fields.length,
+    );
+    return sampleRangeKeys(exchange, columns, this.opts.ctx, SAMPLE_ROWS_PER_RANGE * exchange.partitions);
+  }
+
   private taskFailed(stage: Stage, p: number, failures: number, e: unknown): TsdfError {
     const why = e instanceof Error ? e.message : String(e);
     return new TsdfError("TSDF5001", `task ${p} of stage ${stage.id} (${stage.metrics.name}) failed ${failures} times; last error: ${why}`, undefined, [
@@ -256,16 +341,43 @@ export class Scheduler {
     ]);
   }
 
+  private scanNode(id: number): ScanExec {
+    const node = this.nodes.get(id);
+    if (node?.kind !== "ScanExec") throw new Error(`internal: no scan #${id}`);
+    return node;
+  }
+
+  /** The splits of a file scan, planned once per run. */
+  private splitsOf(node: ScanExec): Promise<ScanSplit[]> {
+    let splits = this.splits.get(node);
+    if (!splits) {
+      splits = quiet(this.opts.scans.splits(node));
+      this.splits.set(node, splits);
+    }
+    return splits;
+  }
+
   /**
-   * The blocks a task reads, copied for transfer when tasks run on other threads; undefined
-   * when some were missing (they have been recomputed since, from lineage: look again).
+   * The blocks a task reads, copied for transfer when tasks run on other threads, and the scan
+   * splits it reads itself; undefined when some blocks were missing (they have been recomputed
+   * since, from lineage: look again).
    */
-  private async inputsOf(stage: Stage, p: number): Promise<TaskInput[] | undefined> {
+  private async inputsOf(stage: Stage, p: number): Promise<{ inputs: TaskInput[]; scans: TaskScan[] } | undefined> {
     const needs = inputPartitions(stage.root, p, (n) => n !== stage.node && this.materialized.has(n));
     const missing: Promise<void>[] = [];
     const inputs: TaskInput[] = [];
+    const scans: TaskScan[] = [];
     const transfer = this.opts.executor.transfers;
     for (const [node, partitions] of needs) {
+      if (node.kind === "ScanExec" && (node === stage.node || !this.materialized.has(node))) {
+        const splits = await this.splitsOf(node);
+        for (const q of partitions) {
+          const split = splits[q];
+          if (!split) throw new Error(`internal: scan #${node.id} has no split ${q}`);
+          scans.push({ nodeId: node.id, partition: q, split });
+        }
+        continue;
+      }
       const parent = this.stageOf(node);
       for (const q of partitions) {
         // An exchange's partition q is bucket q of every map output; any other node's is its block q.
@@ -284,7 +396,7 @@ export class Scheduler {
         inputs.push({ nodeId: node.id, partition: q, parts });
       }
     }
-    if (missing.length === 0) return inputs;
+    if (missing.length === 0) return { inputs, scans };
     await Promise.all(missing);
     return undefined;
   }
@@ -304,14 +416,11 @@ export class Scheduler {
     }
   }
 
-  /**
-   * Reads partitions of a scan in the driver (the reader splits a whole input at once), one block
-   * per partition owned by the driver, so no thread's death loses it.
-   */
-  private async scan(stage: Stage, node: ScanExec, partitions: readonly number[]): Promise<void> {
+  /** Keeps partitions of a scan served from memory as blocks owned by the driver, so no thread's death loses them. */
+  private async scanInMemory(stage: Stage, node: ScanExec, partitions: readonly number[]): Promise<void> {
     this.checkCancelled();
     const start = performance.now();
-    const batches = await this.opts.scan(node);
+    const batches = await this.opts.scans.readInMemory(node);
     const schema = execArrowSchema(node.schema);
     stage.metrics.attempts++;
     for (const p of partitions) {

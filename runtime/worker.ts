@@ -7,11 +7,11 @@ import { Piscina } from "piscina";
 import { executeTask, type TaskMessage } from "./exec/task.ts";
 import { failureReply, type TaskReply } from "./executor.ts";
 
-export default function runInWorker(msg: TaskMessage): unknown {
+export default async function runInWorker(msg: TaskMessage): Promise<unknown> {
   // A drill: the thread dies in the middle of its task, as on a crash or an out-of-memory kill.
   if (msg.fault === "kill-worker") process.exit(86);
   try {
-    const result = executeTask(msg);
+    const result = await executeTask(msg);
     const reply: TaskReply = { kind: "ok", result, thread: threadId };
     const transfer = [...new Set(result.buffers.map((b) => b.bytes.buffer))];
     return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: reply } as never);

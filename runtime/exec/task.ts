@@ -1,6 +1,8 @@
 import type * as arrow from "apache-arrow";
 import { assertNever } from "../../plan/expr.ts";
-import { type FilterExec, type PhysicalPlan, type ProjectionExec, physicalInputs, type RepartitionExec, type UnionExec } from "../../plan/physical.ts";
+import { type FilterExec, type PhysicalPlan, type ProjectionExec, physicalInputs, type RepartitionExec, type ScanExec, type UnionExec } from "../../plan/physical.ts";
+import type { ReadMetrics } from "../io/row-assembler.ts";
+import { readScanSplit, type ScanSplit } from "../io/scan-splits.ts";
 import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks.ts";
 import { batchToColumns, type ColumnBatch, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
 import { distinctBatch } from "./distinct.ts";
@@ -8,7 +10,7 @@ import { hashAggregate } from "./hash-aggregate.ts";
 import { hashJoin } from "./hash-join.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { nestedLoopJoin } from "./nested-loop-join.ts";
-import { partitionBatch } from "./repartition.ts";
+import { partitionBatch, type RangeKey, sampleRangeKeys } from "./repartition.ts";
 import { sortBatch } from "./sort.ts";
 
 /** One partition of a materialized node: its batches in order. */
@@ -109,18 +111,17 @@ class TaskRunner {
 
 
 /**
- * The partitions of materialized nodes that computing partition `p` of `root` reads: the walk
- * of TaskRunner.eval, stopping at materialized nodes. A broadcast side is read whole.
+ * The partitions of materialized nodes and of scans that computing partition `p` of `root`
+ * reads: the walk of TaskRunner.eval, stopping at materialized nodes. A broadcast side is read whole.
  */
 export function inputPartitions(root: PhysicalPlan, p: number, isMaterialized: (node: PhysicalPlan) => boolean): Map<PhysicalPlan, Set<number>> {
   const out = new Map<PhysicalPlan, Set<number>>();
   const need = (node: PhysicalPlan, q: number): void => {
-    if (isMaterialized(node)) {
+    if (isMaterialized(node) || node.kind === "ScanExec") {
       out.set(node, (out.get(node) ?? new Set<number>()).add(q));
       return;
     }
     switch (node.kind) {
-      case "ScanExec":
       case "RepartitionExec":
       case "CacheExec":
         throw new Error(`internal: ${node.kind} #${node.id} must be materialized before a task reads it`);
@@ -171,9 +172,23 @@ export interface TaskMessage {
   readonly root: PhysicalPlan;
   /** When set, the task's rows are split into this exchange's buckets (a shuffle map task). */
   readonly exchange?: RepartitionExec;
+  /** A range exchange's bounds, picked from its input's samples. */
+  readonly bounds?: readonly RangeKey[];
+  /** When set, the task also samples its rows' keys for this range exchange (which reads them next). */
+  readonly sample?: { readonly exchange: RepartitionExec; readonly rows: number };
   readonly inputs: readonly TaskInput[];
+  /** Scan partitions the task reads itself, from files under `dataDir`. */
+  readonly scans: readonly TaskScan[];
+  readonly dataDir: string;
   readonly ctx: KernelContext;
   readonly fault?: TaskFault;
+}
+
+/** Partition `partition` of scan `nodeId`, read by the task from its split. */
+export interface TaskScan {
+  readonly nodeId: number;
+  readonly partition: number;
+  readonly split: ScanSplit;
 }
 
 export interface TaskResult {
@@ -181,6 +196,10 @@ export interface TaskResult {
   readonly buffers: readonly BlockBuffer[];
   readonly rowsIn: number;
   readonly rowsOut: number;
+  /** The sort keys sampled for a range exchange (`TaskMessage.sample`). */
+  readonly samples?: readonly RangeKey[];
+  /** What the task's scans counted (malformed and dropped rows, bytes decoded). */
+  readonly reads: readonly { readonly nodeId: number; readonly partition: number; readonly metrics: ReadMetrics }[];
 }
 
 /** An injected `fail-task` fault. */
@@ -202,38 +221,56 @@ function nodesById(root: PhysicalPlan): Map<number, PhysicalPlan> {
   return out;
 }
 
-const stageRoots = new Map<string, { root: PhysicalPlan; exchange: RepartitionExec | undefined; nodes: Map<number, PhysicalPlan> }>();
+interface CachedStage {
+  readonly root: PhysicalPlan;
+  readonly exchange: RepartitionExec | undefined;
+  readonly sample: TaskMessage["sample"];
+  readonly nodes: Map<number, PhysicalPlan>;
+}
+const stageRoots = new Map<string, CachedStage>();
 
 /** Runs one task where it is (a worker thread, or the driver's thread). */
-export function executeTask(msg: TaskMessage): TaskResult {
+export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
   if (msg.fault === "fail-task") throw new InjectedFault(msg.stage, msg.partition);
   let stage = stageRoots.get(msg.stageKey);
   if (!stage) {
     // A long-lived worker serves many runs: keep the latest stages only.
     if (stageRoots.size > 256) stageRoots.clear();
-    stage = { root: msg.root, exchange: msg.exchange, nodes: nodesById(msg.root) };
+    stage = { root: msg.root, exchange: msg.exchange, sample: msg.sample, nodes: nodesById(msg.root) };
     stageRoots.set(msg.stageKey, stage);
   }
-  const { root, exchange, nodes } = stage;
+  const { root, exchange, sample, nodes } = stage;
   let rowsIn = 0;
   const inputs = new Map<number, Map<number, ColumnBatch>>();
-  for (const input of msg.inputs) {
-    const node = nodes.get(input.nodeId);
-    if (!node) throw new Error(`internal: task input node #${input.nodeId} is not in stage ${msg.stage}`);
-    const batches = input.parts.flatMap(({ from, buffer }) => decodeBuffer(buffer, input.nodeId, from));
+  const nodeOf = (id: number): PhysicalPlan => {
+    const node = nodes.get(id);
+    if (!node) throw new Error(`internal: task input node #${id} is not in stage ${msg.stage}`);
+    return node;
+  };
+  const add = (node: PhysicalPlan, partition: number, batches: readonly arrow.RecordBatch[]) => {
     const columns = concatColumns(
       batches.map((b) => batchToColumns(b, node.schema)),
       node.schema.fields.length,
     );
     rowsIn += columns.length;
-    const parts = inputs.get(input.nodeId) ?? new Map<number, ColumnBatch>();
-    inputs.set(input.nodeId, parts.set(input.partition, columns));
+    inputs.set(node.id, (inputs.get(node.id) ?? new Map<number, ColumnBatch>()).set(partition, columns));
+  };
+  for (const input of msg.inputs) {
+    add(nodeOf(input.nodeId), input.partition, input.parts.flatMap(({ from, buffer }) => decodeBuffer(buffer, input.nodeId, from)));
+  }
+  const reads: TaskResult["reads"][number][] = [];
+  for (const scan of msg.scans) {
+    const node = nodeOf(scan.nodeId) as ScanExec;
+    const metrics: ReadMetrics = { malformedRows: 0, droppedRows: 0 };
+    add(node, scan.partition, [await readScanSplit(node, scan.split, msg.dataDir, metrics)]);
+    reads.push({ nodeId: node.id, partition: scan.partition, metrics });
   }
   const out = new TaskRunner(inputs, msg.ctx).eval(root, msg.partition);
+  const samples = sample && { samples: sampleRangeKeys(sample.exchange, out, msg.ctx, sample.rows) };
   if (exchange === undefined) {
-    return { buffers: [encodeBatches(execArrowSchema(root.schema), [columnsToBatch(out, root.schema)])], rowsIn, rowsOut: out.length };
+    return { buffers: [encodeBatches(execArrowSchema(root.schema), [columnsToBatch(out, root.schema)])], rowsIn, rowsOut: out.length, reads, ...samples };
   }
   const schema = execArrowSchema(exchange.input.schema);
-  const buffers = partitionBatch(exchange, out, msg.ctx).map((b) => encodeBatches(schema, [columnsToBatch(b, exchange.input.schema)]));
-  return { buffers, rowsIn, rowsOut: out.length };
+  const buffers = partitionBatch(exchange, out, msg.ctx, msg.bounds).map((b) => encodeBatches(schema, [columnsToBatch(b, exchange.input.schema)]));
+  return { buffers, rowsIn, rowsOut: out.length, reads, ...samples };
 }

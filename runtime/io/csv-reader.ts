@@ -1,23 +1,26 @@
 /**
- * CSV → Arrow record batches, one per partition. The whole file is scanned once; partition i
- * takes the records that start inside its byte range, so the rows are the same, in the same
- * order, for any partition count.
+ * CSV → Arrow record batches: a whole file cut into partitions by byte range (partition i takes
+ * the records that start inside its range, so the rows are the same, in the same order, for any
+ * partition count), or one planned range of a file streamed from disk.
  */
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../../plan/errors.ts";
-import type { ReadOptions } from "../../plan/logical.ts";
+import type { ParseMode, ReadOptions } from "../../plan/logical.ts";
 import type { Field, Schema } from "../../plan/schema.ts";
 import { CsvScanner, unquoteInto } from "./csv-scanner.ts";
 import { readInputFile, textColumn } from "./input-file.ts";
 import { type ReadMetrics, RowAssembler } from "./row-assembler.ts";
+import { readRangeInChunks } from "./text-splits.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const LF = 10;
 
 /**
  * Reads a CSV file into one record batch per partition holding `columns` (in that order).
  * `schema` is the file's declared schema in file order; a utf8 `_corrupt_record` column in it
- * is filled by the reader in PERMISSIVE mode rather than read.
+ * is filled by the reader in PERMISSIVE mode rather than read. Partition k takes the records
+ * that start in its k-th of the file's bytes.
  */
 export async function readCsv(
   file: string,
@@ -30,86 +33,148 @@ export async function readCsv(
 ): Promise<arrow.RecordBatch[]> {
   const buf = await readInputFile(file, displayPath);
   const n = Math.max(1, Math.floor(partitions));
-  const starts = Array.from({ length: n }, (_, i) => Math.floor((i * buf.length) / n));
-  return parseCsv(buf, displayPath, schema, options, columns, starts, metrics);
+  const parser = new CsvParser(displayPath, schema, options, columns, metrics, { firstLine: 1, atFileStart: true });
+  parser.parse(buf, true, Array.from({ length: n }, (_, i) => Math.floor((i * buf.length) / n)));
+  return parser.finish(n);
 }
 
 /**
- * Parses CSV bytes. Batch k holds the records whose first byte lies at or after
- * `partitionStarts[k]` and before `partitionStarts[k + 1]` (the first batch also takes any
- * record before `partitionStarts[0]`). `range` says where `buf` sits in its file when it is one
- * split of it (see csv-splits.ts): only a buffer at the file's start has a BOM and a header.
+ * Reads the records of `file[range.start, range.end)` as one batch, streaming the range from
+ * disk in chunks. `range.start` must be a record start (see text-splits.ts) on physical line
+ * `range.firstLine`; only a range at the file's start has a BOM and a header.
  */
-export function parseCsv(
-  buf: Uint8Array,
+export async function readCsvRange(
+  file: string,
   displayPath: string,
   schema: Schema,
   options: ReadOptions,
   columns: readonly string[],
-  partitionStarts: readonly number[],
+  range: { readonly start: number; readonly end: number; readonly firstLine: number },
   metrics?: ReadMetrics,
-  range: { readonly firstLine: number; readonly atFileStart: boolean } = { firstLine: 1, atFileStart: true },
-): arrow.RecordBatch[] {
-  const delimiter = delimiterByte(options.delimiter, displayPath);
-  const mode = options.mode ?? "PERMISSIVE";
-  const rows = new RowAssembler(schema, columns, mode, metrics, displayPath);
-  const fields = rows.fields;
-  const nullBytes = encoder.encode(options.nullValue ?? "");
-  const start = range.atFileStart && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  const scanner = new CsvScanner(buf, start, buf.length, delimiter, fields.length !== 1, range.firstLine);
-  if (range.atFileStart && (options.header ?? true) && scanner.next()) checkHeader(scanner, buf, fields, displayPath);
+  chunkSize?: number,
+): Promise<arrow.RecordBatch> {
+  const parser = new CsvParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
+  await readRangeInChunks(file, displayPath, range.start, range.end, (buf, final) => parser.parse(buf, final), chunkSize);
+  return parser.finish(1)[0] as arrow.RecordBatch;
+}
 
-  let scratch = new Uint8Array(256);
-  let part = 0;
-  let nextStart = partitionStarts[1] ?? Number.POSITIVE_INFINITY;
-  const expected = fields.length;
-  let appenders = rows.appenders;
-  while (scanner.next()) {
-    while (scanner.recordStart >= nextStart) {
-      rows.finishPartition();
-      part++;
-      nextStart = partitionStarts[part + 1] ?? Number.POSITIVE_INFINITY;
-      appenders = rows.appenders;
-    }
-    const found = scanner.fieldCount;
-    let malformed = false;
-    if (found !== expected || scanner.unterminated) {
-      if (mode === "FAILFAST") throw shapeError(scanner, buf, displayPath, expected);
-      malformed = true;
-    }
-    for (let j = 0; j < expected; j++) {
-      if (malformed && mode === "DROPMALFORMED") break;
-      let ok: boolean;
-      if (j >= found) ok = rows.appendNull(j);
-      else {
-        let src: Uint8Array = buf;
-        let s = scanner.fieldStart[j] as number;
-        let e = scanner.fieldEnd[j] as number;
-        const quoted = scanner.fieldQuoted[j] === 1;
-        if (quoted) {
-          if (scratch.length < e - s) scratch = new Uint8Array(Math.max(scratch.length * 2, e - s));
-          e = unquoteInto(buf, s, e, scratch);
-          s = 0;
-          src = scratch;
-        }
-        const field = fields[j] as Field;
-        const isNull = quoted
-          ? nullBytes.length > 0
-            ? sameBytes(src, s, e, nullBytes)
-            : e === s && field.type !== "utf8"
-          : sameBytes(src, s, e, nullBytes);
-        ok = isNull ? rows.appendNull(j) : (appenders[j] as (b: Uint8Array, s: number, e: number) => boolean)(src, s, e);
-        if (!ok && mode === "FAILFAST") throw valueError(scanner, buf, j, field, decoder.decode(src.subarray(s, e)), isNull, displayPath);
-      }
-      if (!ok) {
-        malformed = true;
-        if (mode === "PERMISSIVE") rows.recover(j);
-      }
-    }
-    rows.endRow(malformed, buf, scanner.recordStart, scanner.recordEnd);
+/**
+ * Parses CSV bytes into rows, one buffer after another: each buffer starts where the previous
+ * one's unparsed rest began. Partitioned parsing (`partitionStarts`) takes one final buffer.
+ */
+class CsvParser {
+  private readonly rows: RowAssembler;
+  private readonly delimiter: number;
+  private readonly mode: ParseMode;
+  private readonly nullBytes: Uint8Array;
+  private scratch = new Uint8Array(256);
+  private line: number;
+  private atFileStart: boolean;
+
+  constructor(
+    private readonly displayPath: string,
+    schema: Schema,
+    private readonly options: ReadOptions,
+    columns: readonly string[],
+    metrics: ReadMetrics | undefined,
+    range: { readonly firstLine: number; readonly atFileStart: boolean },
+  ) {
+    this.delimiter = delimiterByte(options.delimiter, displayPath);
+    this.mode = options.mode ?? "PERMISSIVE";
+    this.rows = new RowAssembler(schema, columns, this.mode, metrics, displayPath);
+    this.nullBytes = encoder.encode(options.nullValue ?? "");
+    this.line = range.firstLine;
+    this.atFileStart = range.atFileStart;
   }
-  while (rows.batches.length < partitionStarts.length) rows.finishPartition();
-  return rows.batches;
+
+  /**
+   * Parses the records of `buf` and returns how many bytes it used. Unless `final`, a record
+   * that no line break inside `buf` ends (it may go on in the next buffer) is left for the next
+   * call. Record k goes to the partition whose start in `partitionStarts` it lies at or after.
+   */
+  parse(buf: Uint8Array, final: boolean, partitionStarts: readonly number[] = [0]): number {
+    const rows = this.rows;
+    const fields = rows.fields;
+    const mode = this.mode;
+    const displayPath = this.displayPath;
+    let start = 0;
+    if (this.atFileStart) {
+      if (buf.length < 3 && !final) return 0;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+    }
+    const scanner = new CsvScanner(buf, start, buf.length, this.delimiter, fields.length !== 1, this.line);
+    const complete = () => final || (!scanner.unterminated && scanner.pos > scanner.recordEnd && buf[scanner.pos - 1] === LF);
+    if (this.atFileStart) {
+      if (this.options.header ?? true) {
+        const found = scanner.next();
+        // The header may go on in the next buffer.
+        if (!final && (!found || !complete())) return 0;
+        if (found) checkHeader(scanner, buf, fields, displayPath);
+      }
+      this.atFileStart = false;
+    }
+    let part = 0;
+    let nextStart = partitionStarts[1] ?? Number.POSITIVE_INFINITY;
+    const expected = fields.length;
+    let appenders = rows.appenders;
+    while (scanner.next()) {
+      if (!complete()) {
+        this.line = scanner.recordLine;
+        return scanner.recordStart;
+      }
+      while (scanner.recordStart >= nextStart) {
+        rows.finishPartition();
+        part++;
+        nextStart = partitionStarts[part + 1] ?? Number.POSITIVE_INFINITY;
+        appenders = rows.appenders;
+      }
+      const found = scanner.fieldCount;
+      let malformed = false;
+      if (found !== expected || scanner.unterminated) {
+        if (mode === "FAILFAST") throw shapeError(scanner, buf, displayPath, expected);
+        malformed = true;
+      }
+      for (let j = 0; j < expected; j++) {
+        if (malformed && mode === "DROPMALFORMED") break;
+        let ok: boolean;
+        if (j >= found) ok = rows.appendNull(j);
+        else {
+          let src: Uint8Array = buf;
+          let s = scanner.fieldStart[j] as number;
+          let e = scanner.fieldEnd[j] as number;
+          const quoted = scanner.fieldQuoted[j] === 1;
+          if (quoted) {
+            if (this.scratch.length < e - s) this.scratch = new Uint8Array(Math.max(this.scratch.length * 2, e - s));
+            e = unquoteInto(buf, s, e, this.scratch);
+            s = 0;
+            src = this.scratch;
+          }
+          const field = fields[j] as Field;
+          const nullBytes = this.nullBytes;
+          const isNull = quoted
+            ? nullBytes.length > 0
+              ? sameBytes(src, s, e, nullBytes)
+              : e === s && field.type !== "utf8"
+            : sameBytes(src, s, e, nullBytes);
+          ok = isNull ? rows.appendNull(j) : (appenders[j] as (b: Uint8Array, s: number, e: number) => boolean)(src, s, e);
+          if (!ok && mode === "FAILFAST") throw valueError(scanner, buf, j, field, decoder.decode(src.subarray(s, e)), isNull, displayPath);
+        }
+        if (!ok) {
+          malformed = true;
+          if (mode === "PERMISSIVE") rows.recover(j);
+        }
+      }
+      rows.endRow(malformed, buf, scanner.recordStart, scanner.recordEnd);
+    }
+    this.line = scanner.line;
+    return buf.length;
+  }
+
+  /** The batches, `partitions` of them (the last ones empty when no record reached them). */
+  finish(partitions: number): arrow.RecordBatch[] {
+    while (this.rows.batches.length < partitions) this.rows.finishPartition();
+    return this.rows.batches;
+  }
 }
 
 function sameBytes(buf: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {

@@ -6,7 +6,7 @@
  */
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../../plan/errors.ts";
-import type { ReadOptions } from "../../plan/logical.ts";
+import type { ParseMode, ReadOptions } from "../../plan/logical.ts";
 import type { DataType, Field, Schema } from "../../plan/schema.ts";
 import { ByteSink } from "./byte-sink.ts";
 import { formatDate, formatTimestamp } from "./calendar.ts";
@@ -14,6 +14,7 @@ import { isValidAt } from "./concat-batches.ts";
 import { readInputFile, textColumn } from "./input-file.ts";
 import { JsonKind, JsonRecordScanner, decodeJsonString } from "./json-scanner.ts";
 import { type ReadMetrics, RowAssembler } from "./row-assembler.ts";
+import { readRangeInChunks } from "./text-splits.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -44,84 +45,135 @@ export async function readJsonLines(
 ): Promise<arrow.RecordBatch[]> {
   const buf = await readInputFile(file, displayPath);
   const n = Math.max(1, Math.floor(partitions));
-  const starts = Array.from({ length: n }, (_, i) => Math.floor((i * buf.length) / n));
-  return parseJsonLines(buf, displayPath, schema, options, columns, starts, metrics);
+  const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { firstLine: 1, atFileStart: true });
+  parser.parse(buf, true, Array.from({ length: n }, (_, i) => Math.floor((i * buf.length) / n)));
+  return parser.finish(n);
 }
 
-/** Parses JSON Lines bytes into one batch per entry of `partitionStarts` (as `parseCsv`). */
-export function parseJsonLines(
-  buf: Uint8Array,
+/**
+ * Reads the lines of `file[range.start, range.end)` as one batch, streaming the range from disk
+ * in chunks; `range.start` is a line start, physical line `range.firstLine` of the file.
+ */
+export async function readJsonLinesRange(
+  file: string,
   displayPath: string,
   schema: Schema,
   options: ReadOptions,
   columns: readonly string[],
-  partitionStarts: readonly number[],
+  range: { readonly start: number; readonly end: number; readonly firstLine: number },
   metrics?: ReadMetrics,
-): arrow.RecordBatch[] {
-  const mode = options.mode ?? "PERMISSIVE";
-  const rows = new RowAssembler(schema, columns, mode, metrics, displayPath);
-  const fields = rows.fields;
-  const scanner = new JsonRecordScanner(fields.map((f) => f.name));
-  let scratch = new Uint8Array(256);
-  let part = 0;
-  let nextStart = partitionStarts[1] ?? Number.POSITIVE_INFINITY;
-  let pos = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  for (let line = 1; pos < buf.length; line++) {
-    const lineStart = pos;
-    let lineEnd = buf.indexOf(10, pos);
-    if (lineEnd < 0) lineEnd = buf.length;
-    pos = lineEnd + 1;
-    if (lineEnd > lineStart && buf[lineEnd - 1] === 13) lineEnd--;
-    if (isBlank(buf, lineStart, lineEnd)) continue;
-    while (lineStart >= nextStart) {
-      rows.finishPartition();
-      part++;
-      nextStart = partitionStarts[part + 1] ?? Number.POSITIVE_INFINITY;
-    }
-    const where = (at: number) => ({ file: displayPath, line, column: textColumn(buf, lineStart, at), lineText: lineTextOf(buf, lineStart, lineEnd) });
-    if (!scanner.scan(buf, lineStart, lineEnd)) {
-      if (mode === "FAILFAST") {
-        const loc = where(scanner.errorAt);
-        throw new TsdfError("TSDF3003", `malformed JSON record: ${scanner.errorReason}`, loc);
-      }
-      for (let j = 0; j < fields.length && mode === "PERMISSIVE"; j++) if (!rows.appendNull(j)) rows.recover(j);
-      rows.endRow(true, buf, lineStart, lineEnd);
-      continue;
-    }
-    let malformed = false;
-    for (let j = 0; j < fields.length && !(malformed && mode === "DROPMALFORMED"); j++) {
-      const field = fields[j] as Field;
-      const kind = scanner.kind[j] as JsonKind;
-      let s = scanner.start[j] as number;
-      let e = scanner.end[j] as number;
-      let src: Uint8Array = buf;
-      if (scanner.escaped[j] === 1) {
-        const bytes = encoder.encode(decodeJsonString(buf, s, e));
-        if (scratch.length < bytes.length) scratch = new Uint8Array(bytes.length * 2);
-        scratch.set(bytes);
-        src = scratch;
-        s = 0;
-        e = bytes.length;
-      }
-      const isNull = kind === JsonKind.Missing || kind === JsonKind.Null;
-      const accepted = ACCEPTS[field.type].includes(kind) && (kind !== JsonKind.String || field.type !== "float64" || isNonFinite(src, s, e));
-      const ok = isNull ? rows.appendNull(j) : accepted && rows.appendParsed(j, src, s, e);
-      if (ok) continue;
-      if (mode === "FAILFAST") {
-        const at = isNull ? lineStart : kind === JsonKind.String ? (scanner.start[j] as number) - 1 : (scanner.start[j] as number);
-        const loc = where(at);
-        const what = isNull
-          ? `missing value for non-nullable column '${field.name}'`
-          : `cannot parse '${decoder.decode(src.subarray(s, e))}' as ${field.type} for column '${field.name}'`;
-        throw new TsdfError("TSDF3003", what, loc);
-      }
-      malformed = true;
-      if (mode === "PERMISSIVE") rows.recover(j);
-    }
-    rows.endRow(malformed, buf, lineStart, lineEnd);
+  chunkSize?: number,
+): Promise<arrow.RecordBatch> {
+  const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
+  await readRangeInChunks(file, displayPath, range.start, range.end, (buf, final) => parser.parse(buf, final), chunkSize);
+  return parser.finish(1)[0] as arrow.RecordBatch;
+}
+
+/** Parses JSON Lines bytes, one buffer after another (as the CSV reader's `CsvParser`). */
+class JsonLinesParser {
+  private readonly rows: RowAssembler;
+  private readonly scanner: JsonRecordScanner;
+  private readonly mode: ParseMode;
+  private scratch = new Uint8Array(256);
+  private line: number;
+  private atFileStart: boolean;
+
+  constructor(
+    private readonly displayPath: string,
+    schema: Schema,
+    options: ReadOptions,
+    columns: readonly string[],
+    metrics: ReadMetrics | undefined,
+    range: { readonly firstLine: number; readonly atFileStart: boolean },
+  ) {
+    this.mode = options.mode ?? "PERMISSIVE";
+    this.rows = new RowAssembler(schema, columns, this.mode, metrics, displayPath);
+    this.scanner = new JsonRecordScanner(this.rows.fields.map((f) => f.name));
+    this.line = range.firstLine;
+    this.atFileStart = range.atFileStart;
   }
-  while (rows.batches.length < partitionStarts.length) rows.finishPartition();
-  return rows.batches;
+
+  /**
+   * Parses the lines of `buf` and returns how many bytes it used: unless `final`, a last line
+   * with no line break is left for the next call. Lines go to partitions as in `CsvParser`.
+   */
+  parse(buf: Uint8Array, final: boolean, partitionStarts: readonly number[] = [0]): number {
+    const { rows, scanner, mode, displayPath } = this;
+    const fields = rows.fields;
+    let pos = 0;
+    if (this.atFileStart) {
+      if (buf.length < 3 && !final) return 0;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+      this.atFileStart = false;
+    }
+    let part = 0;
+    let nextStart = partitionStarts[1] ?? Number.POSITIVE_INFINITY;
+    for (; pos < buf.length; this.line++) {
+      const line = this.line;
+      const lineStart = pos;
+      let lineEnd = buf.indexOf(10, pos);
+      if (lineEnd < 0) {
+        if (!final) return lineStart;
+        lineEnd = buf.length;
+      }
+      pos = lineEnd + 1;
+      if (lineEnd > lineStart && buf[lineEnd - 1] === 13) lineEnd--;
+      if (isBlank(buf, lineStart, lineEnd)) continue;
+      while (lineStart >= nextStart) {
+        rows.finishPartition();
+        part++;
+        nextStart = partitionStarts[part + 1] ?? Number.POSITIVE_INFINITY;
+      }
+      const where = (at: number) => ({ file: displayPath, line, column: textColumn(buf, lineStart, at), lineText: lineTextOf(buf, lineStart, lineEnd) });
+      if (!scanner.scan(buf, lineStart, lineEnd)) {
+        if (mode === "FAILFAST") {
+          const loc = where(scanner.errorAt);
+          throw new TsdfError("TSDF3003", `malformed JSON record: ${scanner.errorReason}`, loc);
+        }
+        for (let j = 0; j < fields.length && mode === "PERMISSIVE"; j++) if (!rows.appendNull(j)) rows.recover(j);
+        rows.endRow(true, buf, lineStart, lineEnd);
+        continue;
+      }
+      let malformed = false;
+      for (let j = 0; j < fields.length && !(malformed && mode === "DROPMALFORMED"); j++) {
+        const field = fields[j] as Field;
+        const kind = scanner.kind[j] as JsonKind;
+        let s = scanner.start[j] as number;
+        let e = scanner.end[j] as number;
+        let src: Uint8Array = buf;
+        if (scanner.escaped[j] === 1) {
+          const bytes = encoder.encode(decodeJsonString(buf, s, e));
+          if (this.scratch.length < bytes.length) this.scratch = new Uint8Array(bytes.length * 2);
+          this.scratch.set(bytes);
+          src = this.scratch;
+          s = 0;
+          e = bytes.length;
+        }
+        const isNull = kind === JsonKind.Missing || kind === JsonKind.Null;
+        const accepted = ACCEPTS[field.type].includes(kind) && (kind !== JsonKind.String || field.type !== "float64" || isNonFinite(src, s, e));
+        const ok = isNull ? rows.appendNull(j) : accepted && rows.appendParsed(j, src, s, e);
+        if (ok) continue;
+        if (mode === "FAILFAST") {
+          const at = isNull ? lineStart : kind === JsonKind.String ? (scanner.start[j] as number) - 1 : (scanner.start[j] as number);
+          const loc = where(at);
+          const what = isNull
+            ? `missing value for non-nullable column '${field.name}'`
+            : `cannot parse '${decoder.decode(src.subarray(s, e))}' as ${field.type} for column '${field.name}'`;
+          throw new TsdfError("TSDF3003", what, loc);
+        }
+        malformed = true;
+        if (mode === "PERMISSIVE") rows.recover(j);
+      }
+      rows.endRow(malformed, buf, lineStart, lineEnd);
+    }
+    return buf.length;
+  }
+
+  /** The batches, `partitions` of them (the last ones empty when no line reached them). */
+  finish(partitions: number): arrow.RecordBatch[] {
+    while (this.rows.batches.length < partitions) this.rows.finishPartition();
+    return this.rows.batches;
+  }
 }
 
 /** `NaN`, `Infinity` or `-Infinity`: the only strings a float64 column takes (as the writer writes them). */

@@ -12,19 +12,26 @@ import { TsdfError } from "../../plan/errors.ts";
 import type { Field, Schema } from "../../plan/schema.ts";
 import { arrowSchema, arrowType, tsdfType } from "./arrow-types.ts";
 import { isValidAt } from "./concat-batches.ts";
-import { readInputFile } from "./input-file.ts";
+import { openInputBlob } from "./input-file.ts";
+import { notParquet } from "./parquet-footer.ts";
 import { batchOf } from "./row-assembler.ts";
 
 type ParquetWasm = typeof import("parquet-wasm/esm");
+type ParquetReader = import("parquet-wasm/esm").ParquetFile;
 let loaded: Promise<ParquetWasm> | undefined;
 
 /** The name `tsdf build` copies the WebAssembly under, next to a bundle. */
 export const PARQUET_WASM_FILE = "parquet_wasm_bg.wasm";
 
-/** Next to the bundle when running one (so a dist folder is self-contained), else the installed package. */
+/**
+ * Next to the bundle when running one (so a dist folder is self-contained; its worker threads'
+ * code is one folder down), else the installed package.
+ */
 export function parquetWasmPath(): string {
-  const beside = fileURLToPath(new URL(`./${PARQUET_WASM_FILE}`, import.meta.url));
-  if (existsSync(beside)) return beside;
+  for (const dir of ["./", "../"]) {
+    const beside = fileURLToPath(new URL(`${dir}${PARQUET_WASM_FILE}`, import.meta.url));
+    if (existsSync(beside)) return beside;
+  }
   return createRequire(import.meta.url).resolve(`parquet-wasm/esm/${PARQUET_WASM_FILE}`);
 }
 
@@ -40,30 +47,34 @@ function parquetWasm(): Promise<ParquetWasm> {
 /**
  * Reads a Parquet file. With `schema` the file must hold each declared column with that type
  * (extra file columns are ignored); without one the schema is inferred from the file. Batches hold
- * `columns` (default: every schema column) in that order, as tsdf's Arrow types.
+ * `columns` (default: every schema column) in that order, as tsdf's Arrow types. Only the row
+ * groups listed in `rowGroups` (default: all) and the wanted columns' chunks are read from disk.
  */
 export async function readParquet(
   file: string,
   displayPath: string,
   schema: Schema | undefined,
   columns?: readonly string[],
+  rowGroups?: readonly number[],
 ): Promise<{ schema: Schema; batches: arrow.RecordBatch[] }> {
-  const bytes = await readInputFile(file, displayPath);
-  const pq = await parquetWasm();
-  const stored = fileSchemaOf(pq, bytes, displayPath);
-  const fileSchema = schema ?? inferSchema(stored, displayPath);
-  // Every declared column is checked, not only the requested ones, so projection never changes errors.
-  for (const f of fileSchema.fields) sourceColumn(stored, f, displayPath);
-  const wanted = (columns ?? fileSchema.fields.map((f) => f.name)).map((name) => {
-    const f = fileSchema.fields.find((g) => g.name === name);
-    if (f === undefined) throw new TsdfError("TSDF3006", `${displayPath}: column '${name}' is not in the schema`);
-    return f;
-  });
-  const names = [...new Set(wanted.map((f) => f.name))];
-  const table = corruptAs(displayPath, () =>
-    arrow.tableFromIPC(pq.readParquet(bytes, { batchSize: BATCH_ROWS, columns: names }).intoIPCStream()),
-  );
-  return { schema: fileSchema, batches: conformBatches(table, wanted, displayPath) };
+  const { reader, stored } = await openParquet(file, displayPath);
+  try {
+    const fileSchema = schema ?? inferSchema(stored, displayPath);
+    // Every declared column is checked, not only the requested ones, so projection never changes errors.
+    for (const f of fileSchema.fields) sourceColumn(stored, f, displayPath);
+    const wanted = (columns ?? fileSchema.fields.map((f) => f.name)).map((name) => {
+      const f = fileSchema.fields.find((g) => g.name === name);
+      if (f === undefined) throw new TsdfError("TSDF3006", `${displayPath}: column '${name}' is not in the schema`);
+      return f;
+    });
+    if (rowGroups !== undefined && rowGroups.length === 0) return { schema: fileSchema, batches: [] };
+    const names = [...new Set(wanted.map((f) => f.name))];
+    const options = { batchSize: BATCH_ROWS, columns: names, ...(rowGroups !== undefined && { rowGroups: [...rowGroups] }) };
+    const table = await corruptAs(displayPath, async () => arrow.tableFromIPC((await reader.read(options)).intoIPCStream()));
+    return { schema: fileSchema, batches: conformBatches(table, wanted, displayPath) };
+  } finally {
+    reader.free();
+  }
 }
 
 /**
@@ -95,22 +106,20 @@ export function conformBatches(table: arrow.Table, wanted: readonly Field[], dis
 const BATCH_ROWS = 1 << 16;
 
 /** Runs `read`, turning a parquet-wasm failure into TSDF3004 naming the file. */
-function corruptAs<T>(displayPath: string, read: () => T): T {
+async function corruptAs<T>(displayPath: string, read: () => T | Promise<T>): Promise<T> {
   try {
-    return read();
+    return await read();
   } catch (e) {
-    throw new TsdfError("TSDF3004", `not a readable Parquet file (${errorText(e)})`, { file: displayPath, line: 1, column: 1 }, [
-      "the file may be truncated or in another format; rewrite it, or read it with the matching p.read.* call",
-    ]);
+    throw notParquet(displayPath, e instanceof Error ? e.message : String(e));
   }
 }
 
-function fileSchemaOf(pq: ParquetWasm, bytes: Uint8Array, displayPath: string): arrow.Schema {
-  return corruptAs(displayPath, () => arrow.tableFromIPC(pq.readSchema(bytes).intoIPCStream()).schema);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** The file's Arrow schema, read from its footer only (the caller frees the reader). */
+async function openParquet(file: string, displayPath: string): Promise<{ reader: ParquetReader; stored: arrow.Schema }> {
+  const pq = await parquetWasm();
+  const blob = await openInputBlob(file, displayPath);
+  const reader = await corruptAs(displayPath, () => pq.ParquetFile.fromFile(blob));
+  return { reader, stored: arrow.tableFromIPC(reader.schema().intoIPCStream()).schema };
 }
 
 /** The tsdf schema of an Arrow schema (a Parquet or Arrow IPC file's); TSDF3002 for a type tsdf cannot read. */
@@ -202,19 +211,26 @@ function rebase(data: arrow.Data): arrow.Data {
   return data.clone(data.type, 0, data.length, data.nullCount, [data.valueOffsets, data.values, bitmap] as never);
 }
 
-/** Writes `batches` (columns in `schema` order) to `file` as one Parquet file (Snappy). */
-export async function writeParquet(file: string, batches: readonly arrow.RecordBatch[], schema: Schema): Promise<void> {
+/**
+ * Rows per row group written: DuckDB's default. A row group is the unit a reader can skip by its
+ * statistics and hand to one task, so a large file is cut into many (parquet-rs writes 1M rows).
+ */
+const ROW_GROUP_ROWS = 122_880;
+
+/** Writes `batches` (columns in `schema` order) to `file` as one Parquet file (Snappy), in row groups of `rowGroupRows`. */
+export async function writeParquet(file: string, batches: readonly arrow.RecordBatch[], schema: Schema, rowGroupRows = ROW_GROUP_ROWS): Promise<void> {
   const pq = await parquetWasm();
   const s = arrowSchema(schema);
   const aligned = batches.map((b) => batchOf(s, b.data.children.slice(0, s.fields.length), b.numRows));
   const table = new arrow.Table(s, aligned);
   const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(table, "stream"));
-  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).build();
+  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).setMaxRowGroupSize(rowGroupRows).build();
   await writeFile(file, pq.writeParquet(wasmTable, props));
 }
 
 /** The tsdf schema of a Parquet file, for `p.read.parquet(path)` without a declared schema. */
 export async function parquetSchema(file: string, displayPath: string): Promise<Schema> {
-  const bytes = await readInputFile(file, displayPath);
-  return inferSchema(fileSchemaOf(await parquetWasm(), bytes, displayPath), displayPath);
+  const { reader, stored } = await openParquet(file, displayPath);
+  reader.free();
+  return inferSchema(stored, displayPath);
 }

@@ -10,10 +10,17 @@ import { TsdfError } from "../../plan/errors.ts";
 import { arrowSchema } from "./arrow-types.ts";
 import { type ColumnBuilder, checkOnlyBuilder, columnBuilder } from "./column-builder.ts";
 
-/** Counters a reader adds to: rows kept with nulls (PERMISSIVE) and rows dropped. */
+/**
+ * Counters a reader adds to: rows kept with nulls (PERMISSIVE) and rows dropped; bytes of file
+ * content decoded (a text split's byte range, the Parquet column chunks read) and Parquet row
+ * groups read or skipped by their statistics.
+ */
 export interface ReadMetrics {
   malformedRows: number;
   droppedRows: number;
+  bytesDecoded?: number;
+  rowGroupsRead?: number;
+  rowGroupsSkipped?: number;
 }
 
 /** Spark's name for the column that keeps a malformed row's raw text. */

@@ -22,6 +22,8 @@ export interface Block {
   readonly partition: number;
   readonly buffers: readonly BlockBuffer[];
   readonly owner: number;
+  /** Sort keys sampled from the rows, when a range exchange reads this block. */
+  readonly samples?: readonly (readonly unknown[])[];
 }
 
 /** A block that a task needed and could not read: missing, or failing its checksum. */

@@ -7,6 +7,7 @@ import { optimize } from "../../compiler/optimize/optimizer.ts";
 import { planPhysical } from "../../compiler/physical/plan-physical.ts";
 import type { PipelinePlan } from "../../plan/logical.ts";
 import { runPipeline } from "../../runtime/driver.ts";
+import { closePools } from "../../runtime/executor.ts";
 import { rowsToBatch } from "../../runtime/exec/columns.ts";
 import type { Pipeline } from "../../stdlib/pipeline.ts";
 import { tracePipeline } from "../../stdlib/pipeline.ts";
@@ -77,9 +78,12 @@ function movedFilters(spec: RandomPipeline): RandomPipeline {
   return { ...spec, source: lines.join("\n") };
 }
 
-afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(DIR, { recursive: true, force: true });
+  await closePools();
+});
 
-async function engine(c: Case, t1: Row[], t2: Row[], partitions: number, plan: PipelinePlan = c.plan): Promise<Row[]> {
+async function engine(c: Case, t1: Row[], t2: Row[], partitions: number, plan: PipelinePlan = c.plan, workers = 0): Promise<Row[]> {
   const scans = new Map<string, Row[]>([
     ["t1.csv", t1],
     ["t2.csv", t2],
@@ -96,7 +100,7 @@ async function engine(c: Case, t1: Row[], t2: Row[], partitions: number, plan: P
       else stack.push(p.input);
     }
   }
-  const { outputs } = await runPipeline(planPhysical(plan, { partitions }), { dataDir: DIR, currentDate: CURRENT_DATE, params: {}, tables });
+  const { outputs } = await runPipeline(planPhysical(plan, { partitions, globalSort: "range" }), { dataDir: DIR, currentDate: CURRENT_DATE, params: {}, tables, workers });
   return outputs.out ?? [];
 }
 
@@ -127,5 +131,27 @@ describe("compiled engine ≡ reference evaluator on random pipelines", () => {
         { numRuns: DATA_RUNS, seed: 1000 + i },
       );
     });
+  }
+});
+
+describe("the same answers on worker threads", () => {
+  // Tasks, shuffles and broadcasts cross threads as Arrow IPC blocks: any worker and partition
+  // count must give the reference result (a sample of the pipelines, to keep the suite fast).
+  for (const workers of [1, 2, 4, 8]) {
+    it(`${workers} worker${workers === 1 ? "" : "s"}`, async () => {
+      for (let i = workers; i < PIPELINES; i += 12) {
+        const c = cases[i] as Case;
+        await fc.assert(
+          fc.asyncProperty(t1Rows, t2Rows, fc.constantFrom(1, 3, 8), async (t1, t2, partitions) => {
+            const expected = canonicalRows(
+              evaluateReference(c.module, { tables: { "t1.csv": t1, "t2.csv": t2 }, currentDate: CURRENT_DATE }).outputs.out ?? [],
+              c.spec.ordered,
+            );
+            expect(canonicalRows(await engine(c, t1, t2, partitions, c.optimized, workers), c.spec.ordered), c.spec.source).toEqual(expected);
+          }),
+          { numRuns: 3, seed: 2000 + i },
+        );
+      }
+    }, 120_000);
   }
 });

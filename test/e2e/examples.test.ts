@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { deserializePlan } from "../../plan/serialize.ts";
 import { batchToColumns, columnsToRows } from "../../runtime/exec/columns.ts";
 import { readDataset } from "../../runtime/io/read-dataset.ts";
+import { type RunMetrics, runSummary } from "../../runtime/metrics.ts";
 import { formatCsv } from "../reference/csv-table.ts";
 import { nodeBundle, REPO, tsdf } from "./cli.ts";
 
@@ -45,8 +46,12 @@ for (const example of readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) 
         const name = entry.replace(/\.ts$/, "");
         const data = join(work, `data-${workers}`);
         cpSync(join(dir, "input"), join(data, "input"), { recursive: true });
-        const r = nodeBundle(join(dist, `${name}.mjs`), ["--data-dir", data, "--current-date", CURRENT_DATE, "--workers", String(workers)]);
-        expect(r.stderr).toBe("");
+        const metrics = join(work, `metrics-${workers}.json`);
+        const r = nodeBundle(join(dist, `${name}.mjs`), ["--data-dir", data, "--current-date", CURRENT_DATE, "--workers", String(workers), "--metrics", metrics]);
+        // Nothing but the end-of-run summary, which agrees with the metrics file.
+        const m = JSON.parse(readFileSync(metrics, "utf8")) as RunMetrics;
+        expect(m.workers).toBe(workers);
+        expect(r.stderr).toBe(`${runSummary(m)}\n`);
         expect(r.code).toBe(0);
         const plan = deserializePlan(readFileSync(join(dist, `${name}.plan.json`), "utf8"));
         const writes = plan.sinks.filter((s) => s.kind === "Write");

@@ -28,10 +28,16 @@ describe("Scheduler", () => {
     const scheduler = new Scheduler(roots, {
       ctx: { currentDate: 0, params: {} },
       executor: inlineExecutor,
-      scan: async (node: ScanExec) => {
-        scans++;
-        const cols = batchToColumns(t.batch, node.schema);
-        return [columnsToBatch({ length: 2, columns: cols.columns.map((c) => c.slice(0, 2)) }, node.schema), columnsToBatch({ length: 1, columns: cols.columns.map((c) => c.slice(2)) }, node.schema)];
+      scans: {
+        dataDir: "/nonexistent",
+        inMemory: () => true,
+        readInMemory: async (node: ScanExec) => {
+          scans++;
+          const cols = batchToColumns(t.batch, node.schema);
+          return [columnsToBatch({ length: 2, columns: cols.columns.map((c) => c.slice(0, 2)) }, node.schema), columnsToBatch({ length: 1, columns: cols.columns.map((c) => c.slice(2)) }, node.schema)];
+        },
+        splits: () => Promise.reject(new Error("no files in this test")),
+        read: () => {},
       },
       faults: new FaultPlan([]),
       progress: silentProgress,

@@ -5,10 +5,14 @@
 import * as path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Expr } from "../../../plan/expr.ts";
 import type { FileFormat } from "../../../plan/logical.ts";
+import type { ScanExec } from "../../../plan/physical.ts";
+import type { Field } from "../../../plan/schema.ts";
 import { writeDataset } from "../../../runtime/io/committer.ts";
 import { readCsv } from "../../../runtime/io/csv-reader.ts";
 import { readDataset } from "../../../runtime/io/read-dataset.ts";
+import { planScan, readScanSplit } from "../../../runtime/io/scan-splits.ts";
 import { names, rowsOf, schemaOf, tempDir, tempFile } from "./io-fixtures.ts";
 
 const schema = schemaOf({ i32: "int32", i64: "int64?", f64: "float64?", s: "utf8?", b: "boolean?", d: "date32?", ts: "timestamp_us?" });
@@ -128,6 +132,28 @@ describe("tsdf reads DuckDB's outputs", () => {
       const batches = await readDataset(path.join(dir, "t.csv"), "t.csv", "csv", schema, { header: true }, undefined, n);
       expect(rowsOf(batches, schema)).toEqual(expected);
     }
+  });
+
+  it("skips row groups of DuckDB's Parquet by its statistics", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "r.parquet");
+    await con.run(
+      `COPY (SELECT i::INTEGER AS id, 'k' || lpad(i::VARCHAR, 4, '0') AS name, CASE WHEN i % 3 = 0 THEN NULL ELSE (i / 2.0)::DOUBLE END AS score FROM range(0, 8192) t(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+    );
+    const r = schemaOf({ id: "int32", name: "utf8?", score: "float64?" });
+    const node = (filters: ScanExec["filters"]): ScanExec => ({ kind: "ScanExec", id: 0, format: "parquet", path: "r.parquet", options: {}, fileSchema: r, columns: ["id"], filters, schema: { fields: [r.fields[0] as Field] }, partitions: 2 });
+    const read = async (filters: ScanExec["filters"]) => {
+      const metrics = { malformedRows: 0, droppedRows: 0, rowGroupsRead: 0, rowGroupsSkipped: 0 };
+      const ids: unknown[] = [];
+      for (const split of await planScan(node(filters), dir)) ids.push(...rowsOf([await readScanSplit(node(filters), split, dir, metrics)], r).map((row) => row.id));
+      return { first: ids[0], count: ids.length, groups: [metrics.rowGroupsRead, metrics.rowGroupsSkipped] };
+    };
+    const gt = (column: string, value: Expr) => ({ kind: "Binary", op: ">", left: { kind: "Column", name: column }, right: value }) as const;
+    // Four row groups of 2048 rows.
+    expect(await read([])).toEqual({ first: 0, count: 8192, groups: [4, 0] });
+    expect(await read([gt("id", { kind: "Literal", value: 5000, type: "int32" })])).toEqual({ first: 4096, count: 4096, groups: [2, 2] });
+    expect(await read([gt("name", { kind: "Literal", value: "k7", type: "utf8" })])).toEqual({ first: 6144, count: 2048, groups: [1, 3] });
+    expect(await read([gt("score", { kind: "Literal", value: 3500, type: "float64" })])).toEqual({ first: 6144, count: 2048, groups: [1, 3] });
   });
 
   it("reads a folder of DuckDB's partitioned Parquet with its partition column", async () => {

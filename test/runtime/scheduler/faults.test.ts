@@ -3,7 +3,7 @@
  * retried, lost blocks are recomputed from lineage (only the missing partitions), repeated
  * failures abort with a clear error and no output. Faults come from TSDF_FAULTS specs.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -14,16 +14,22 @@ import type { PipelinePlan } from "../../../plan/logical.ts";
 import { runPipeline } from "../../../runtime/driver.ts";
 import { closePools } from "../../../runtime/executor.ts";
 import type { RunMetrics } from "../../../runtime/metrics.ts";
-import { sorted, table } from "../exec/fixtures.ts";
+import { schemaOf, sorted } from "../exec/fixtures.ts";
 
-afterAll(closePools);
+// The input is a CSV file, so each map task reads its own split: scan → partial aggregate → shuffle write is one stage.
+const data = mkdtempSync(join(tmpdir(), "tsdf-faults-data-"));
+const lines = ["id,k,v", ...Array.from({ length: 400 }, (_, i) => `${i},k${i % 7},${i % 13 === 0 ? "" : (i * 37) % 101}`)];
+writeFileSync(join(data, "sales.csv"), `${lines.join("\n")}\n`);
+const sales = b.scan("csv", join(data, "sales.csv"), schemaOf({ id: "int32", k: "utf8", v: "int32?" }), { header: true });
 
-const rows = Array.from({ length: 400 }, (_, i) => ({ id: i, k: `k${i % 7}`, v: i % 13 === 0 ? null : (i * 37) % 101 }));
-const sales = table("sales", { id: "int32", k: "utf8", v: "int32?" }, rows);
+afterAll(async () => {
+  await closePools();
+  rmSync(data, { recursive: true, force: true });
+});
 
 /** scan → partial aggregate → hash exchange → final aggregate, written or returned. */
 function pipeline(write?: string): PipelinePlan {
-  const agg = b.aggregate(sales.scan, ["k"], [
+  const agg = b.aggregate(sales, ["k"], [
     { name: "n", expr: { kind: "Agg", fn: "count" } },
     { name: "total", expr: { kind: "Agg", fn: "sum", arg: col("v") } },
   ]);
@@ -42,7 +48,6 @@ async function run(opts: { workers: number; faults?: string; maxTaskFailures?: n
     params: {},
     faults: opts.faults ?? "",
     ...(opts.maxTaskFailures !== undefined && { maxTaskFailures: opts.maxTaskFailures }),
-    tables: { [sales.path]: sales.batch },
   });
 }
 

@@ -47,7 +47,7 @@ describe("run summary", () => {
     stage: 0, name: "x", tasks: 2, attempts: 2, failedAttempts: 0, rowsIn: 0, rowsOut: 0, bytesShuffled: 0, timeMs: 1, recomputedPartitions: [], ...over,
   });
   it("counts stages, tasks, retries, recomputations and shuffled bytes", () => {
-    const line = runSummary({ pipeline: "p", workers: 2, partitions: 2, wallMs: 1234, stages: [stage({ failedAttempts: 1, bytesShuffled: 3 * 1024 * 1024 }), stage({ recomputedPartitions: [1] })] });
+    const line = runSummary({ pipeline: "p", workers: 2, partitions: 2, wallMs: 1234, inputs: [], stages: [stage({ failedAttempts: 1, bytesShuffled: 3 * 1024 * 1024 }), stage({ recomputedPartitions: [1] })] });
     expect(line).toBe("tsdf: 2 stages, 4 tasks (1 retried, 1 recomputed), 3.0 MiB shuffled, 1.23 s on 2 workers");
   });
 });

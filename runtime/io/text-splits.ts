@@ -1,0 +1,161 @@
+/**
+ * Byte ranges of text files (CSV, JSON lines) for parallel reading. The driver finds record
+ * boundaries with one pass that only tracks CSV quoting and counts lines (no parsing); each task
+ * then streams just its byte range from disk in chunks, parsing complete records as they arrive.
+ */
+import { openInputFile } from "./input-file.ts";
+
+/** Where a record starts, and the file's physical line number there (1-based). */
+export interface RecordStart {
+  readonly start: number;
+  readonly line: number;
+}
+
+/** How records end: at a line break, outside CSV quotes when `delimiter` is given (JSON lines have no multi-line records). */
+export interface TextSyntax {
+  readonly delimiter?: number;
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CHUNK = 8 << 20;
+
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+const QUOTE_SEEN = 3;
+
+/**
+ * For each of the sorted byte offsets `targets`, the first record start at or after it (the
+ * file's size when there is none). Streams the file in chunks of `chunkSize` bytes (tests pass
+ * tiny chunks to exercise state carried across them) and stops after the last target.
+ */
+export async function findRecordStarts(
+  file: string,
+  displayPath: string,
+  targets: readonly number[],
+  syntax: TextSyntax,
+  chunkSize = CHUNK,
+): Promise<RecordStart[]> {
+  const handle = await openInputFile(file, displayPath);
+  try {
+    const size = Number((await handle.stat()).size);
+    const out: RecordStart[] = [];
+    let k = 0;
+    // Offset 0 starts a record.
+    while (k < targets.length && (targets[k] as number) <= 0) {
+      out.push({ start: 0, line: 1 });
+      k++;
+    }
+    const quoting = syntax.delimiter !== undefined;
+    const delimiter = syntax.delimiter ?? -1;
+    let state = FIELD_START;
+    let line = 1;
+    const chunk = new Uint8Array(Math.max(3, Math.min(chunkSize, size)));
+    // A UTF-8 byte order mark is not a field's first character (the CSV scanner skips it).
+    const head = (await handle.read(chunk, 0, 3, 0)).bytesRead;
+    for (let base = head === 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0; base < size && k < targets.length; ) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, size - base), base);
+      if (bytesRead === 0) break;
+      const data = chunk.subarray(0, bytesRead);
+      let i = 0;
+      // Jumps between line breaks and quotes with indexOf (memchr), so a file with few quotes
+      // is scanned at memory speed; the states match CsvScanner's.
+      let nextQuote = quoting ? -1 : bytesRead;
+      while (i < bytesRead && k < targets.length) {
+        if (nextQuote < i) nextQuote = indexOrEnd(data, QUOTE, i);
+        if (state === QUOTED) {
+          line += countLineBreaks(data, i, nextQuote);
+          if (nextQuote === bytesRead) break;
+          state = QUOTE_SEEN;
+          i = nextQuote + 1;
+          continue;
+        }
+        if (state === QUOTE_SEEN) {
+          const c = data[i] as number;
+          if (c === QUOTE) state = QUOTED;
+          else if (c !== LF) state = c === delimiter ? FIELD_START : UNQUOTED;
+          else state = UNQUOTED;
+          if (c !== LF) {
+            i++;
+            continue;
+          }
+        }
+        const lf = indexOrEnd(data, LF, i);
+        if (nextQuote < lf) {
+          const atFieldStart = nextQuote === i ? state === FIELD_START : data[nextQuote - 1] === delimiter;
+          state = atFieldStart ? QUOTED : UNQUOTED;
+          i = nextQuote + 1;
+          continue;
+        }
+        if (lf === bytesRead) {
+          if (lf > i) state = data[lf - 1] === delimiter ? FIELD_START : UNQUOTED;
+          break;
+        }
+        line++;
+        state = FIELD_START;
+        // A record may start right after this line break.
+        const next = base + lf + 1;
+        while (k < targets.length && next >= (targets[k] as number)) {
+          out.push({ start: next, line });
+          k++;
+        }
+        i = lf + 1;
+      }
+      base += bytesRead;
+    }
+    while (out.length < targets.length) out.push({ start: size, line });
+    return out;
+  } finally {
+    await handle.close();
+  }
+}
+
+function indexOrEnd(data: Uint8Array, byte: number, from: number): number {
+  const at = data.indexOf(byte, from);
+  return at < 0 ? data.length : at;
+}
+
+function countLineBreaks(data: Uint8Array, from: number, to: number): number {
+  let count = 0;
+  for (let at = data.indexOf(LF, from); at >= 0 && at < to; at = data.indexOf(LF, at + 1)) count++;
+  return count;
+}
+
+/**
+ * Streams `file[start, end)` in chunks of about `chunkSize` bytes. `consume(buf, final)` returns
+ * how many leading bytes of `buf` it used; the rest (an incomplete record) is carried to the
+ * front of the next chunk, which grows when one record outgrows it. `final` marks the last call.
+ */
+export async function readRangeInChunks(
+  file: string,
+  displayPath: string,
+  start: number,
+  end: number,
+  consume: (buf: Uint8Array, final: boolean) => number,
+  chunkSize = CHUNK,
+): Promise<void> {
+  const handle = await openInputFile(file, displayPath);
+  try {
+    let buf = new Uint8Array(Math.max(1, Math.min(chunkSize, end - start)));
+    let carried = 0;
+    let at = start;
+    for (;;) {
+      if (carried === buf.length) {
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const { bytesRead } = at < end ? await handle.read(buf, carried, Math.min(buf.length - carried, end - at), at) : { bytesRead: 0 };
+      at += bytesRead;
+      const final = bytesRead === 0 || at >= end;
+      const filled = carried + bytesRead;
+      const used = consume(buf.subarray(0, filled), final);
+      if (final) return;
+      buf.copyWithin(0, used, filled);
+      carried = filled - used;
+    }
+  } finally {
+    await handle.close();
+  }
+}
