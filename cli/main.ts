@@ -57,9 +57,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (entry: string, opts: { out: string; dataDir: string; disableRule: string[]; verbose?: boolean; target: string }) => {
       const started = performance.now();
       const target = checkTarget(opts.target);
-      const { files, trace, plan } = await buildPipeline(entry, opts.out, { disabledRules: opts.disableRule, resolveSchema: fileSchemas(opts.dataDir) });
-      // Throws TSDF7001 at the first construct with no faithful Spark mapping.
-      if (target === "spark") translatePipeline(plan);
+      const { files, trace } = await buildPipeline(entry, opts.out, {
+        disabledRules: opts.disableRule,
+        resolveSchema: fileSchemas(opts.dataDir),
+        // Throws TSDF7001 at the first construct with no faithful Spark mapping, before anything is written.
+        ...(target === "spark" && { checkPlan: translatePipeline }),
+      });
       const ms = Math.round(performance.now() - started);
       if (opts.verbose) for (const t of trace) process.stderr.write(`== after ${t.rule} ==\n${t.plan}\n`);
       const fired = [...rulesFired(trace)].map(([name, n]) => `${name} x${n}`).join(", ");

@@ -11,10 +11,15 @@ import { optimize, type OptimizeOptions, type RuleApplication } from "./optimize
 export async function buildPipeline(
   entryPath: string,
   outDir: string,
-  options: OptimizeOptions & { readonly resolveSchema?: SchemaResolver } = {},
+  options: OptimizeOptions & {
+    readonly resolveSchema?: SchemaResolver;
+    /** Checks the optimized plan before anything is written (`--target spark`); throws to stop the build. */
+    readonly checkPlan?: (plan: PipelinePlan) => void;
+  } = {},
 ): Promise<{ plan: PipelinePlan; logical: PipelinePlan; trace: RuleApplication[]; files: EmittedFiles }> {
   const logical = await compilePipeline(entryPath, options.resolveSchema);
   const { plan, trace } = optimize(logical, options);
+  options.checkPlan?.(plan);
   const files = await emitBundle(plan, outDir);
   return { plan, logical, trace, files };
 }

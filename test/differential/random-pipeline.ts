@@ -43,7 +43,7 @@ function exprs() {
     ),
     bool: fc.oneof(
       { maxDepth: 3, depthSize: "small", withCrossShrink: true },
-      leaf("(r.a === null)", "(r.s !== null)", 'r.d >= "2024-01-03"', "(r.b > 0)", "true"),
+      leaf("(r.a === null)", "(r.s !== null)", '(r.d >= "2024-01-03")', "(r.b > 0)", "true"),
       fc.tuple(tie("num"), fc.constantFrom(">", "<=", "===", "!=="), tie("num")).map(([a, op, b]) => `(${a} ${op} ${b})`),
       fc.tuple(tie("str"), fc.constantFrom("===", "<"), tie("str")).map(([a, op, b]) => `(${a} ${op} ${b})`),
       tie("bool").map((b) => `!${b}`),

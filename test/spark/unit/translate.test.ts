@@ -1,4 +1,6 @@
-import { resolve } from "node:path";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { explainSpark } from "../../../cli/explain.ts";
 import { compilePipelines } from "../../../compiler/compile.ts";
@@ -8,6 +10,7 @@ import type { PipelinePlan } from "../../../plan/logical.ts";
 import { formatSparkActions } from "../../../targets/spark/format-relation.ts";
 import { runOnSpark } from "../../../targets/spark/run-on-spark.ts";
 import { clusterPath, translatePipeline } from "../../../targets/spark/translate-plan.ts";
+import { tsdf } from "../../e2e/cli.ts";
 
 /*
  * The plan → Spark Connect translation, checked on the relation text (no server): each semantic
@@ -129,4 +132,18 @@ describe("an unreachable server", () => {
     await expect(run).rejects.toMatchObject({ code: "TSDF7002", message: expect.stringContaining("127.0.0.1:9") });
     expect(Date.now() - started).toBeLessThan(11_000);
   }, 20_000);
+});
+
+describe("tsdf build --target spark", () => {
+  it("fails on a construct Spark cannot run, naming it, and writes nothing", () => {
+    const out = mkdtempSync(join(tmpdir(), "tsdf-target-spark-"));
+    try {
+      const r = tsdf(["build", resolve(FIXTURES, "incompatible", "first.ts"), "--out", out, "--target", "spark"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("TSDF7001");
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });
