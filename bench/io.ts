@@ -1,26 +1,25 @@
 /**
  * I/O benchmark: CSV parse and Parquet read throughput of tsdf's readers, side by side with
  * DuckDB (`@duckdb/node-api`, same thread count) and nodejs-polars (when it is installed and loads)
- * reading the same files. Data: a seeded db-benchmark groupby-like table (id1..id3 strings,
- * id4..id6 ints, v1 v2 ints, v3 double), generated once under bench/data/ (git-ignored).
+ * reading the same files. Data: db-benchmark's groupby table G1 (bench/db-benchmark/datagen.ts),
+ * generated once under bench/data/ (git-ignored).
  *
  *   npm run bench                       # 1e6 rows
  *   npm run bench -- --rows 10000000    # more rows
  *   npm run bench -- --threads 2        # DuckDB/Polars threads (tsdf's reader runs on one)
  *
- * Prints a table and writes BENCHMARKS.md at the repository root.
+ * Prints a table and records it in BENCHMARKS.md (section "Reading files").
  */
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Schema } from "../plan/schema.ts";
 import { readCsv } from "../runtime/io/csv-reader.ts";
-import { readParquet, writeParquet } from "../runtime/io/parquet.ts";
+import { readParquet } from "../runtime/io/parquet.ts";
+import { recordSection } from "./benchmarks-md.ts";
+import { duckColumns, GROUPBY_TABLE, groupbyData } from "./db-benchmark/datagen.ts";
+import { tableSchema } from "./db-benchmark/engines/tsdf.ts";
+import { machineLine, packageVersion } from "./environment.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DATA = path.join(ROOT, "bench", "data");
 const RUNS = 3;
 
 function flag(name: string, fallback: number): number {
@@ -32,64 +31,12 @@ function flag(name: string, fallback: number): number {
 const ROWS = flag("rows", 1_000_000);
 const THREADS = flag("threads", 1);
 
-const schema: Schema = {
-  fields: [
-    ...["id1", "id2", "id3"].map((name) => ({ name, type: "utf8" as const, nullable: false })),
-    ...["id4", "id5", "id6", "v1", "v2"].map((name) => ({ name, type: "int32" as const, nullable: false })),
-    { name: "v3", type: "float64", nullable: false },
-  ],
-};
+const schema = tableSchema(GROUPBY_TABLE);
 const names = schema.fields.map((f) => f.name);
 
-/** mulberry32: a small seeded PRNG, so every run benchmarks the same bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function generateCsv(file: string, n: number): Promise<void> {
-  const K = 100;
-  const groups = Math.max(1, Math.floor(n / K));
-  const rand = rng(108);
-  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-  const out = createWriteStream(file);
-  const write = (s: string) => new Promise<void>((resolve) => (out.write(s) ? resolve() : out.once("drain", resolve)));
-  await write(`${names.join(",")}\n`);
-  let chunk = "";
-  for (let i = 0; i < n; i++) {
-    const id1 = `id${String(int(1, K)).padStart(3, "0")}`;
-    const id2 = `id${String(int(1, K)).padStart(3, "0")}`;
-    const id3 = `id${String(int(1, groups)).padStart(10, "0")}`;
-    const v3 = Math.round(rand() * 100 * 1e6) / 1e6;
-    chunk += `${id1},${id2},${id3},${int(1, K)},${int(1, K)},${int(1, groups)},${int(1, 5)},${int(1, 15)},${v3}\n`;
-    if (chunk.length > 1 << 20) {
-      await write(chunk);
-      chunk = "";
-    }
-  }
-  await write(chunk);
-  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-}
-
 async function ensureData(): Promise<{ csv: string; parquet: string }> {
-  mkdirSync(DATA, { recursive: true });
-  const csv = path.join(DATA, `groupby_${ROWS}.csv`);
-  const parquet = path.join(DATA, `groupby_${ROWS}.parquet`);
-  if (!existsSync(csv)) {
-    process.stderr.write(`generating ${path.relative(ROOT, csv)} …\n`);
-    await generateCsv(csv, ROWS);
-  }
-  if (!existsSync(parquet)) {
-    process.stderr.write(`writing ${path.relative(ROOT, parquet)} …\n`);
-    await writeParquet(parquet, await readCsv(csv, "csv", schema, { header: true }, names, 1), schema);
-  }
-  return { csv, parquet };
+  const { dir } = await groupbyData(ROWS);
+  return { csv: path.join(dir, "x.csv"), parquet: path.join(dir, "x.parquet") };
 }
 
 interface Result {
@@ -125,7 +72,7 @@ async function duckdbResults(files: { csv: string; parquet: string }): Promise<R
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const db = await DuckDBInstance.create(":memory:", { threads: String(THREADS) });
   const con = await db.connect();
-  const columns = `{${schema.fields.map((f) => `'${f.name}': '${f.type === "utf8" ? "VARCHAR" : f.type === "int32" ? "INTEGER" : "DOUBLE"}'`).join(", ")}}`;
+  const columns = duckColumns(GROUPBY_TABLE);
   // Materialise every column into a table, as tsdf's readers do into Arrow batches.
   const load = async (source: string) => {
     await con.run(`CREATE OR REPLACE TEMP TABLE t AS SELECT * FROM ${source}`);
@@ -154,7 +101,7 @@ async function polarsResults(files: { csv: string; parquet: string }): Promise<{
     const why = (e as Error).message.split("\n")[0];
     return {
       results: [],
-      skipped: `it is not installed or does not load here (${why}); its native build needs Node ≥ 22, so it is not a dev dependency — on Node 22+ run \`npm install --no-save nodejs-polars\` first`,
+      skipped: `it is not installed or does not load here (${why})`,
     };
   }
   return {
@@ -164,17 +111,6 @@ async function polarsResults(files: { csv: string; parquet: string }): Promise<{
       await best("nodejs-polars", "Parquet", async () => pl.readParquet(files.parquet).height),
     ],
   };
-}
-
-function packageVersion(name: string): string {
-  try {
-    const require = createRequire(import.meta.url);
-    const dir = path.dirname(require.resolve(`${name}/package.json`));
-    return (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    const pkg = path.join(ROOT, "node_modules", name, "package.json");
-    return existsSync(pkg) ? (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version : "?";
-  }
 }
 
 function table(results: readonly Result[], sizes: Record<Result["format"], number>): string[] {
@@ -196,29 +132,24 @@ const polars = await polarsResults(files);
 results.push(...polars.results);
 results.sort((a, b) => a.format.localeCompare(b.format));
 
-const cpus = os.cpus();
 const lines = table(results, sizes);
 const command = `npm run bench${ROWS === 1_000_000 ? "" : ` -- --rows ${ROWS}`}${THREADS === 1 ? "" : ` --threads ${THREADS}`}`;
-const md = [
-  "# Benchmarks",
-  "",
+console.log(lines.join("\n"));
+if (polars.skipped) console.log(`(nodejs-polars skipped: ${polars.skipped})`);
+recordSection("Reading files", [
   "Reading the same files into memory (all columns materialised: Arrow batches for tsdf, a table for",
   "DuckDB, a DataFrame for nodejs-polars). Throughput is file bytes / best wall time of 3 runs; the",
   "last column is tsdf's throughput over the engine's (above 1: tsdf is faster).",
   "",
-  `Data: ${ROWS.toLocaleString("en-US")} rows of a seeded db-benchmark groupby-like table (id1..id3 strings, id4..id6, v1, v2 int32, v3 double);`,
-  `CSV ${(sizes.CSV / 1e6).toFixed(1)} MB, Parquet (Snappy, written by tsdf) ${(sizes.Parquet / 1e6).toFixed(1)} MB.`,
+  `Data: ${ROWS.toLocaleString("en-US")} rows of db-benchmark's groupby table (id1..id3 strings, id4..id6, v1, v2 int32, v3 double);`,
+  `CSV ${(sizes.CSV / 1e6).toFixed(1)} MB, Parquet (Snappy, written by DuckDB) ${(sizes.Parquet / 1e6).toFixed(1)} MB.`,
   "",
   ...lines,
   "",
-  `- Machine: ${cpus[0]?.model ?? "?"} × ${cpus.length} logical CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; 1-minute load average ${loadAtStart.toFixed(1)} at the start (other work on the machine makes the numbers noisy)`,
+  `- Machine: ${machineLine(loadAtStart)}`,
   `- Node ${process.version}; apache-arrow ${packageVersion("apache-arrow")}, parquet-wasm ${packageVersion("parquet-wasm")}, @duckdb/node-api ${packageVersion("@duckdb/node-api")}${polars.version ? `, nodejs-polars ${polars.version}` : ""}`,
   `- Threads: tsdf's reader runs on one thread (partitions parse one after another); DuckDB ${THREADS}${polars.version ? `, Polars ${THREADS}` : ""}.`,
   ...(polars.skipped ? [`- nodejs-polars: skipped — ${polars.skipped}.`] : []),
-  `- Command: \`${command}\``,
-  "",
-];
-console.log(lines.join("\n"));
-if (polars.skipped) console.log(`(nodejs-polars skipped: ${polars.skipped})`);
-writeFileSync(path.join(ROOT, "BENCHMARKS.md"), md.join("\n"));
-console.log("wrote BENCHMARKS.md");
+  `- Command: \`${command}\` (this section: \`npx tsx bench/io.ts\`)`,
+]);
+console.log("recorded in BENCHMARKS.md");

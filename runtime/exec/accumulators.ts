@@ -1,22 +1,32 @@
 import type { PhysicalAggregate } from "../../plan/physical.ts";
-import { compareValues, normalizeKey } from "./keys.ts";
+import { compareValues } from "./keys.ts";
 
 /**
- * One group's running state of one aggregate. States merge exactly and in input order
- * (partition 0's state first), so a partial/final aggregate gives the same result as a
- * single one for any partition count: float sums are exact (rounded once at the end),
- * first/last keep the earliest/latest row, min/max keep the first of equal values.
+ * The running states of one aggregate for every group of a batch, held column-wise (typed
+ * arrays where the state is numeric), so folding a row allocates nothing. Rows arrive as group
+ * ids (dense, 0-based) with the argument's values; states merge exactly and in input order
+ * (partition 0's state first), so a partial/final aggregate gives the same result as a single
+ * one for any partition count: float sums are exact (rounded once at the end), first/last keep
+ * the earliest/latest row, min/max keep the first of equal values.
  */
-export interface Accumulator {
-  update(v: unknown): void;
-  merge(state: readonly unknown[]): void;
-  state(): unknown[];
-  result(): unknown;
+export interface GroupedAccumulator {
+  /** Folds row `i`'s argument `values[i]` (null for `count()`) into group `ids[i]`, for i < n; there are `groups` groups so far. */
+  update(ids: Int32Array, n: number, values: readonly unknown[] | null, groups: number): void;
+  /** Folds the partial states of row `i` (one column per state field) into group `ids[i]`. */
+  merge(ids: Int32Array, n: number, states: readonly (readonly unknown[])[], groups: number): void;
+  /** One column per state field, one entry per group (0 … groups-1). */
+  states(groups: number): unknown[][];
+  results(groups: number): unknown[];
 }
 
-/** Exact sum of doubles (Shewchuk's partials, as Python's math.fsum): independent of order. */
+/**
+ * Exact sum of doubles (Shewchuk's partials, as Python's math.fsum): the correctly rounded sum,
+ * so independent of order. The partials live in a typed array with a count, so adding never
+ * resizes a JS array (which made this 40× slower than a plain addition).
+ */
 export class ExactSum {
-  partials: number[] = [];
+  private p = new Float64Array(4);
+  private n = 0;
   private special = 0;
   private hasSpecial = false;
 
@@ -26,201 +36,438 @@ export class ExactSum {
       this.hasSpecial = true;
       return;
     }
-    const p = this.partials;
+    let p = this.p;
+    const len = this.n;
     let i = 0;
-    for (let k = 0; k < p.length; k++) {
+    for (let k = 0; k < len; k++) {
       let y = p[k] as number;
-      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+      if (Math.abs(x) < Math.abs(y)) {
+        const t = x;
+        x = y;
+        y = t;
+      }
       const hi = x + y;
       if (!Number.isFinite(hi)) {
         this.special += hi;
         this.hasSpecial = true;
-        p.length = 0;
+        this.n = 0;
         return;
       }
       const lo = y - (hi - x);
       if (lo !== 0) p[i++] = lo;
       x = hi;
     }
-    p.length = i;
-    p.push(x);
+    if (i === p.length) {
+      const bigger = new Float64Array(p.length * 2);
+      bigger.set(p);
+      this.p = p = bigger;
+    }
+    p[i] = x;
+    this.n = i + 1;
   }
 
   value(): number {
-    if (this.hasSpecial) return this.special;
-    const p = this.partials;
-    let n = p.length;
-    if (n === 0) return 0;
-    let hi = p[--n] as number;
-    let lo = 0;
-    while (n > 0) {
-      const x = hi;
-      const y = p[--n] as number;
-      hi = x + y;
-      lo = y - (hi - x);
-      if (lo !== 0) break;
-    }
-    if (n > 0 && ((lo < 0 && (p[n - 1] as number) < 0) || (lo > 0 && (p[n - 1] as number) > 0))) {
-      const y = lo * 2;
-      const x = hi + y;
-      if (y === x - hi) hi = x;
-    }
-    return hi;
+    return this.hasSpecial ? this.special : roundPartials(this.p, 0, this.n);
   }
 
   /** Partials, with an infinity or NaN carried as a single element. */
   state(): number[] {
-    return this.hasSpecial ? [this.special] : [...this.partials];
+    return this.hasSpecial ? [this.special] : Array.from(this.p.subarray(0, this.n));
   }
 }
 
-class CountAcc implements Accumulator {
-  n = 0;
+/** The correctly rounded value of Shewchuk partials `p[start … start+n-1]` (ascending magnitude). */
+function roundPartials(p: Float64Array, start: number, count: number): number {
+  let n = count;
+  if (n === 0) return 0;
+  let hi = p[start + --n] as number;
+  let lo = 0;
+  while (n > 0) {
+    const x = hi;
+    const y = p[start + --n] as number;
+    hi = x + y;
+    lo = y - (hi - x);
+    if (lo !== 0) break;
+  }
+  if (n > 0 && ((lo < 0 && (p[start + n - 1] as number) < 0) || (lo > 0 && (p[start + n - 1] as number) > 0))) {
+    const y = lo * 2;
+    const x = hi + y;
+    if (y === x - hi) hi = x;
+  }
+  return hi;
+}
+
+/** A Float64Array of at least `n` slots (zeros beyond the old length); grows by doubling. */
+function ensure(a: Float64Array, n: number): Float64Array {
+  if (n <= a.length) return a;
+  const out = new Float64Array(Math.max(n, a.length * 2));
+  out.set(a);
+  return out;
+}
+
+function ensureList<T>(a: T[], n: number, make: () => T): void {
+  while (a.length < n) a.push(make());
+}
+
+class CountAcc implements GroupedAccumulator {
+  private n: Float64Array = new Float64Array(16);
   constructor(private readonly star: boolean) {}
-  update(v: unknown): void {
-    if (this.star || v !== null) this.n++;
+  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+    this.n = ensure(this.n, groups);
+    const n = this.n;
+    if (this.star || values === null) {
+      for (let i = 0; i < rows; i++) n[ids[i] as number] = (n[ids[i] as number] as number) + 1;
+      return;
+    }
+    for (let i = 0; i < rows; i++) {
+      const v = values[i];
+      if (v !== null && v !== undefined) n[ids[i] as number] = (n[ids[i] as number] as number) + 1;
+    }
   }
-  merge(s: readonly unknown[]): void {
-    this.n += (s[0] as number | null) ?? 0;
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+    this.n = ensure(this.n, groups);
+    const n = this.n;
+    const s = states[0] as readonly unknown[];
+    for (let i = 0; i < rows; i++) n[ids[i] as number] = (n[ids[i] as number] as number) + ((s[i] as number | null) ?? 0);
   }
-  state(): unknown[] {
-    return [this.n];
+  states(groups: number): unknown[][] {
+    return [Array.from(ensure(this.n, groups).subarray(0, groups))];
   }
-  result(): unknown {
-    return BigInt(this.n);
-  }
-}
-
-class CountDistinctAcc implements Accumulator {
-  readonly seen = new Map<unknown, unknown>();
-  update(v: unknown): void {
-    if (v === null) return;
-    const k = normalizeKey(v);
-    if (!this.seen.has(k)) this.seen.set(k, v);
-  }
-  merge(s: readonly unknown[]): void {
-    for (const v of (s[0] as unknown[] | null) ?? []) this.update(v);
-  }
-  state(): unknown[] {
-    return [[...this.seen.values()]];
-  }
-  result(): unknown {
-    return BigInt(this.seen.size);
+  results(groups: number): unknown[] {
+    const n = ensure(this.n, groups);
+    return Array.from({ length: groups }, (_, g) => BigInt(n[g] as number));
   }
 }
 
-/** sum and avg: int64 → bigint, int32 → number (exact below 2^53), float64 → exact sum. */
-class SumAcc implements Accumulator {
-  count = 0;
-  private big = 0n;
-  private num = 0;
-  private readonly exact = new ExactSum();
+/** Distinct non-null values per group; a Set's SameValueZero is the grouping semantics (NaN once, -0 as 0). */
+class CountDistinctAcc implements GroupedAccumulator {
+  private readonly seen: Set<unknown>[] = [];
+  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+    ensureList(this.seen, groups, () => new Set());
+    const vs = values as readonly unknown[];
+    for (let i = 0; i < rows; i++) {
+      const v = vs[i];
+      if (v !== null && v !== undefined) (this.seen[ids[i] as number] as Set<unknown>).add(v);
+    }
+  }
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+    ensureList(this.seen, groups, () => new Set());
+    const s = states[0] as readonly unknown[];
+    for (let i = 0; i < rows; i++) {
+      const into = this.seen[ids[i] as number] as Set<unknown>;
+      for (const v of (s[i] as unknown[] | null) ?? []) into.add(v);
+    }
+  }
+  states(groups: number): unknown[][] {
+    ensureList(this.seen, groups, () => new Set());
+    return [this.seen.slice(0, groups).map((set) => [...set])];
+  }
+  results(groups: number): unknown[] {
+    ensureList(this.seen, groups, () => new Set());
+    return this.seen.slice(0, groups).map((set) => BigInt(set.size));
+  }
+}
+
+/** sum and avg of int32 (a double holds int32 sums exactly below 2^53) and int64 (bigint). */
+class IntSumAcc implements GroupedAccumulator {
+  private count: Float64Array = new Float64Array(16);
+  private num: Float64Array = new Float64Array(16);
+  private readonly big: bigint[] = [];
   constructor(
-    private readonly argType: string,
+    private readonly wide: boolean,
     private readonly avg: boolean,
   ) {}
-  update(v: unknown): void {
-    if (v === null) return;
-    this.count++;
-    if (this.argType === "int64") this.big += v as bigint;
-    else if (this.argType === "int32") this.num += v as number;
-    else this.exact.add(v as number);
+  private grow(groups: number): void {
+    this.count = ensure(this.count, groups);
+    if (this.wide) ensureList(this.big, groups, () => 0n);
+    else this.num = ensure(this.num, groups);
   }
-  merge(s: readonly unknown[]): void {
-    const n = (this.avg ? (s[1] as number | null) : s[0] === null ? 0 : 1) ?? 0;
-    if (s[0] === null || n === 0) return;
-    this.count += this.avg ? n : 1;
-    if (this.argType === "int64") this.big += s[0] as bigint;
-    else if (this.argType === "int32") this.num += s[0] as number;
-    else for (const p of s[0] as number[]) this.exact.add(p);
+  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+    this.grow(groups);
+    const { count, num, big } = this;
+    const vs = values as readonly unknown[];
+    for (let i = 0; i < rows; i++) {
+      const v = vs[i];
+      if (v === null || v === undefined) continue;
+      const g = ids[i] as number;
+      count[g] = (count[g] as number) + 1;
+      if (this.wide) big[g] = (big[g] as bigint) + (v as bigint);
+      else num[g] = (num[g] as number) + (v as number);
+    }
   }
-  private sumValue(): number | bigint {
-    return this.argType === "int64" ? this.big : this.argType === "int32" ? this.num : this.exact.value();
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+    this.grow(groups);
+    const { count, num, big } = this;
+    const sums = states[0] as readonly unknown[];
+    const counts = states[1];
+    for (let i = 0; i < rows; i++) {
+      const s = sums[i];
+      const n = counts ? ((counts[i] as number | null) ?? 0) : s === null || s === undefined ? 0 : 1;
+      if (s === null || s === undefined || n === 0) continue;
+      const g = ids[i] as number;
+      count[g] = (count[g] as number) + n;
+      if (this.wide) big[g] = (big[g] as bigint) + (s as bigint);
+      else num[g] = (num[g] as number) + (s as number);
+    }
   }
-  state(): unknown[] {
-    const sum = this.count === 0 ? null : this.argType === "int64" ? this.big : this.argType === "int32" ? this.num : this.exact.state();
-    return this.avg ? [sum, this.count] : [sum];
+  private sum(g: number): number | bigint | null {
+    if ((this.count[g] ?? 0) === 0) return null;
+    return this.wide ? (this.big[g] as bigint) : (this.num[g] as number);
   }
-  result(): unknown {
-    if (this.count === 0) return null;
-    const s = this.sumValue();
-    return this.avg ? Number(s) / this.count : s;
+  states(groups: number): unknown[][] {
+    this.grow(groups);
+    const sums = Array.from({ length: groups }, (_, g) => this.sum(g));
+    return this.avg ? [sums, Array.from(this.count.subarray(0, groups))] : [sums];
+  }
+  results(groups: number): unknown[] {
+    this.grow(groups);
+    return Array.from({ length: groups }, (_, g) => {
+      const s = this.sum(g);
+      return s === null || !this.avg ? s : Number(s) / (this.count[g] as number);
+    });
   }
 }
 
-class MinMaxAcc implements Accumulator {
-  private v: unknown = null;
-  constructor(private readonly sign: 1 | -1) {}
-  update(v: unknown): void {
-    if (v !== null && (this.v === null || this.sign * compareValues(v, this.v) < 0)) this.v = v;
+/** Partials kept inline per group; a group whose sum needs more moves to its own ExactSum. */
+const SLOTS = 4;
+
+/**
+ * sum and avg of float64, exact: each group's Shewchuk partials live in a slice of one shared
+ * typed array (sums of a few partials are the rule), so adding a row touches two flat arrays
+ * instead of chasing a per-group object.
+ */
+class FloatSumAcc implements GroupedAccumulator {
+  private count: Float64Array = new Float64Array(16);
+  private partials: Float64Array = new Float64Array(16 * SLOTS);
+  private used: Uint8Array = new Uint8Array(16);
+  /** Groups whose partials outgrew their slots, or that met an infinity or NaN. */
+  private readonly spilled = new Map<number, ExactSum>();
+  constructor(private readonly avg: boolean) {}
+
+  private grow(groups: number): void {
+    if (groups <= this.used.length) return;
+    const size = Math.max(groups, this.used.length * 2);
+    this.count = ensure(this.count, size);
+    this.partials = ensure(this.partials, size * SLOTS);
+    const used = new Uint8Array(size);
+    used.set(this.used);
+    this.used = used;
   }
-  merge(s: readonly unknown[]): void {
-    this.update(s[0] ?? null);
+
+  private add(g: number, value: number): void {
+    const spilled = this.spilled.get(g);
+    if (spilled !== undefined) {
+      spilled.add(value);
+      return;
+    }
+    const n = this.used[g] as number;
+    if (n === SLOTS || !Number.isFinite(value)) {
+      this.spill(g).add(value);
+      return;
+    }
+    // Shewchuk's step over this group's slots (as ExactSum.add): at most n + 1 partials result.
+    const p = this.partials;
+    const base = g * SLOTS;
+    let x = value;
+    let i = 0;
+    for (let k = 0; k < n; k++) {
+      let y = p[base + k] as number;
+      if (Math.abs(x) < Math.abs(y)) {
+        const t = x;
+        x = y;
+        y = t;
+      }
+      const hi = x + y;
+      if (!Number.isFinite(hi)) {
+        // An overflow: from here the sum is that infinity, as in ExactSum.add.
+        const sum = new ExactSum();
+        sum.add(hi);
+        this.spilled.set(g, sum);
+        return;
+      }
+      const lo = y - (hi - x);
+      if (lo !== 0) p[base + i++] = lo;
+      x = hi;
+    }
+    p[base + i] = x;
+    this.used[g] = i + 1;
   }
-  state(): unknown[] {
-    return [this.v];
+
+  /** Moves group g's partials into an ExactSum (adding non-overlapping partials keeps the sum exact). */
+  private spill(g: number): ExactSum {
+    const sum = new ExactSum();
+    const base = g * SLOTS;
+    for (let k = 0; k < (this.used[g] as number); k++) sum.add(this.partials[base + k] as number);
+    this.spilled.set(g, sum);
+    return sum;
   }
-  result(): unknown {
-    return this.v;
+
+  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+    this.grow(groups);
+    const count = this.count;
+    const vs = values as readonly unknown[];
+    for (let i = 0; i < rows; i++) {
+      const v = vs[i];
+      if (v === null || v === undefined) continue;
+      const g = ids[i] as number;
+      count[g] = (count[g] as number) + 1;
+      this.add(g, v as number);
+    }
+  }
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+    this.grow(groups);
+    const partials = states[0] as readonly unknown[];
+    const counts = states[1];
+    for (let i = 0; i < rows; i++) {
+      const s = partials[i] as number[] | null | undefined;
+      const n = counts ? ((counts[i] as number | null) ?? 0) : s === null || s === undefined ? 0 : 1;
+      if (s === null || s === undefined || n === 0) continue;
+      const g = ids[i] as number;
+      this.count[g] = (this.count[g] as number) + n;
+      for (const p of s) this.add(g, p);
+    }
+  }
+  private state(g: number): number[] {
+    const spilled = this.spilled.get(g);
+    if (spilled !== undefined) return spilled.state();
+    return Array.from(this.partials.subarray(g * SLOTS, g * SLOTS + (this.used[g] as number)));
+  }
+  private value(g: number): number {
+    const spilled = this.spilled.get(g);
+    return spilled !== undefined ? spilled.value() : roundPartials(this.partials, g * SLOTS, this.used[g] as number);
+  }
+  states(groups: number): unknown[][] {
+    this.grow(groups);
+    const sums = Array.from({ length: groups }, (_, g) => ((this.count[g] ?? 0) === 0 ? null : this.state(g)));
+    return this.avg ? [sums, Array.from(this.count.subarray(0, groups))] : [sums];
+  }
+  results(groups: number): unknown[] {
+    this.grow(groups);
+    return Array.from({ length: groups }, (_, g) => {
+      const n = this.count[g] as number;
+      if (n === 0) return null;
+      const s = this.value(g);
+      return this.avg ? s / n : s;
+    });
+  }
+}
+
+/** One value per group, folded by `keep(old, new)`; `has` tells an unset group from a kept null. */
+abstract class ValueAcc implements GroupedAccumulator {
+  protected readonly values: unknown[] = [];
+  protected readonly has: boolean[] = [];
+  private grow(groups: number): void {
+    ensureList(this.values, groups, () => null);
+    ensureList(this.has, groups, () => false);
+  }
+  protected abstract fold(g: number, v: unknown): void;
+  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+    this.grow(groups);
+    const vs = values as readonly unknown[];
+    for (let i = 0; i < rows; i++) this.fold(ids[i] as number, vs[i] ?? null);
+  }
+  abstract merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void;
+  protected mergeGrow(groups: number): void {
+    this.grow(groups);
+  }
+  abstract states(groups: number): unknown[][];
+  results(groups: number): unknown[] {
+    this.grow(groups);
+    return this.values.slice(0, groups);
+  }
+}
+
+class MinMaxAcc extends ValueAcc {
+  constructor(private readonly sign: 1 | -1) {
+    super();
+  }
+  protected fold(g: number, v: unknown): void {
+    if (v === null) return;
+    const cur = this.values[g];
+    if (cur === null || this.sign * compareValues(v, cur) < 0) this.values[g] = v;
+  }
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+    this.mergeGrow(groups);
+    const s = states[0] as readonly unknown[];
+    for (let i = 0; i < rows; i++) this.fold(ids[i] as number, s[i] ?? null);
+  }
+  states(groups: number): unknown[][] {
+    return [this.results(groups)];
   }
 }
 
 /** first/last row's value in input order, null included (Spark's default ignoreNulls = false). */
-class FirstLastAcc implements Accumulator {
-  private v: unknown = null;
-  private has = false;
-  constructor(private readonly last: boolean) {}
-  update(v: unknown): void {
-    if (this.last || !this.has) {
-      this.v = v;
-      this.has = true;
+class FirstLastAcc extends ValueAcc {
+  constructor(private readonly last: boolean) {
+    super();
+  }
+  protected fold(g: number, v: unknown): void {
+    if (this.last || !this.has[g]) {
+      this.values[g] = v;
+      this.has[g] = true;
     }
   }
-  merge(s: readonly unknown[]): void {
-    if (s[1] === true) this.update(s[0] ?? null);
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+    this.mergeGrow(groups);
+    const vs = states[0] as readonly unknown[];
+    const has = states[1] as readonly unknown[];
+    for (let i = 0; i < rows; i++) if (has[i] === true) this.fold(ids[i] as number, vs[i] ?? null);
   }
-  state(): unknown[] {
-    return [this.v, this.has];
-  }
-  result(): unknown {
-    return this.v;
+  states(groups: number): unknown[][] {
+    const values = this.results(groups);
+    return [values, this.has.slice(0, groups)];
   }
 }
 
 /** Sample standard deviation; keeps the values so the result does not depend on their order. */
-class StddevAcc implements Accumulator {
-  readonly values: number[] = [];
-  update(v: unknown): void {
-    if (v !== null) this.values.push(Number(v));
+class StddevAcc implements GroupedAccumulator {
+  private readonly values: number[][] = [];
+  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+    ensureList(this.values, groups, () => []);
+    const vs = values as readonly unknown[];
+    for (let i = 0; i < rows; i++) {
+      const v = vs[i];
+      if (v !== null && v !== undefined) (this.values[ids[i] as number] as number[]).push(Number(v));
+    }
   }
-  merge(s: readonly unknown[]): void {
-    for (const v of (s[0] as number[] | null) ?? []) this.values.push(v);
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+    ensureList(this.values, groups, () => []);
+    const s = states[0] as readonly unknown[];
+    for (let i = 0; i < rows; i++) {
+      const into = this.values[ids[i] as number] as number[];
+      for (const v of (s[i] as number[] | null) ?? []) into.push(v);
+    }
   }
-  state(): unknown[] {
-    return [this.values];
+  states(groups: number): unknown[][] {
+    ensureList(this.values, groups, () => []);
+    return [this.values.slice(0, groups)];
   }
-  result(): unknown {
-    const n = this.values.length;
-    if (n < 2) return null;
-    const sum = new ExactSum();
-    for (const v of this.values) sum.add(v);
-    const mean = sum.value() / n;
-    const sq = new ExactSum();
-    for (const v of this.values) sq.add((v - mean) * (v - mean));
-    return Math.sqrt(sq.value() / (n - 1));
+  results(groups: number): unknown[] {
+    ensureList(this.values, groups, () => []);
+    return this.values.slice(0, groups).map(stddev);
   }
 }
 
-export function createAccumulator(a: PhysicalAggregate): Accumulator {
+function stddev(values: readonly number[]): number | null {
+  const n = values.length;
+  if (n < 2) return null;
+  const sum = new ExactSum();
+  for (const v of values) sum.add(v);
+  const mean = sum.value() / n;
+  const sq = new ExactSum();
+  for (const v of values) sq.add((v - mean) * (v - mean));
+  return Math.sqrt(sq.value() / (n - 1));
+}
+
+export function createAccumulator(a: PhysicalAggregate): GroupedAccumulator {
   switch (a.fn) {
     case "count":
       return new CountAcc(a.arg === undefined);
     case "count_distinct":
       return new CountDistinctAcc();
     case "sum":
-      return new SumAcc(a.argType, false);
     case "avg":
-      return new SumAcc(a.argType, true);
+      return a.argType === "int32" || a.argType === "int64" ? new IntSumAcc(a.argType === "int64", a.fn === "avg") : new FloatSumAcc(a.fn === "avg");
     case "min":
       return new MinMaxAcc(1);
     case "max":

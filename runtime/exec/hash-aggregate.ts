@@ -1,9 +1,9 @@
 import { fieldIndex } from "../../plan/schema.ts";
 import { aggregateStateFields as stateFields, type HashAggregateExec } from "../../plan/physical.ts";
-import { type Accumulator, createAccumulator } from "./accumulators.ts";
+import { createAccumulator } from "./accumulators.ts";
 import type { ColumnBatch } from "./columns.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
-import { rowKey } from "./keys.ts";
+import { KeyIndex } from "./keys.ts";
 
 interface Compiled {
   readonly keyIndexes: readonly number[];
@@ -32,42 +32,34 @@ function compile(node: HashAggregateExec): Compiled {
  * Groups rows (or, in final mode, partial states) by key in first-seen order and emits one
  * row per group: the keys, then each aggregate's state (partial) or result (final, single).
  * A global aggregate (no keys) emits one row even for no input, except in partial mode.
+ * Rows are first mapped to dense group ids; each aggregate then folds its whole argument
+ * column into per-group state arrays, so nothing is allocated per row.
  */
 export function hashAggregate(node: HashAggregateExec, input: ColumnBatch, ctx: KernelContext): ColumnBatch {
   const c = compile(node);
+  const n = input.length;
   const keyCols = c.keyIndexes.map((k) => input.columns[k] as unknown[]);
-  const argCols = c.args.map((k) => (k ? k(input, ctx) : null));
-  const stateCols = c.stateIndexes.map((ix) => ix.map((k) => input.columns[k] as unknown[]));
-  const groups = new Map<unknown, number>();
-  const keyRows: number[] = [];
-  const accs: Accumulator[][] = [];
-  const newGroup = (): Accumulator[] => node.aggs.map(createAccumulator);
-  for (let i = 0; i < input.length; i++) {
-    const key = rowKey(keyCols, i);
-    let g = groups.get(key);
-    if (g === undefined) {
-      g = keyRows.length;
-      groups.set(key, g);
-      keyRows.push(i);
-      accs.push(newGroup());
-    }
-    const group = accs[g] as Accumulator[];
-    for (let a = 0; a < group.length; a++) {
-      const acc = group[a] as Accumulator;
-      if (node.mode === "final") acc.merge((stateCols[a] as unknown[][]).map((col) => col[i]));
-      else acc.update(argCols[a] ? (argCols[a] as unknown[])[i] : true);
-    }
+  const index = new KeyIndex(keyCols.length);
+  const ids = new Int32Array(n);
+  const firstRows: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const g = index.add(keyCols, i);
+    if (g === firstRows.length) firstRows.push(i);
+    ids[i] = g;
   }
-  if (keyRows.length === 0 && node.groupBy.length === 0 && node.mode !== "partial") accs.push(newGroup());
-  const columns: unknown[][] = keyCols.map((col) => keyRows.map((i) => col[i]));
-  for (let a = 0; a < node.aggs.length; a++) {
-    if (node.mode === "partial") {
-      const width = stateFields(node.aggs[a] as (typeof node.aggs)[number]).length;
-      const states = accs.map((g) => (g[a] as Accumulator).state());
-      for (let s = 0; s < width; s++) columns.push(states.map((st) => st[s]));
-    } else {
-      columns.push(accs.map((g) => (g[a] as Accumulator).result()));
+  const groups = firstRows.length === 0 && node.groupBy.length === 0 && node.mode !== "partial" ? 1 : firstRows.length;
+  const accs = node.aggs.map(createAccumulator);
+  accs.forEach((acc, a) => {
+    if (node.mode === "final") acc.merge(ids, n, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
+    else {
+      const arg = c.args[a];
+      acc.update(ids, n, arg ? arg(input, ctx) : null, groups);
     }
+  });
+  const columns: unknown[][] = keyCols.map((col) => firstRows.map((i) => col[i]));
+  for (const acc of accs) {
+    if (node.mode === "partial") columns.push(...acc.states(groups));
+    else columns.push(acc.results(groups));
   }
-  return { length: accs.length, columns };
+  return { length: groups, columns };
 }

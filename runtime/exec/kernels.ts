@@ -245,6 +245,13 @@ function batchSource(g: Generator, expr: Expr, truthy: boolean): string {
  * value into JS truthiness (for filters).
  */
 export function compileKernel(expr: Expr, schema: Schema, truthy = false): BatchKernel {
+  if (expr.kind === "Column" && (expr.side ?? 0) === 0 && !truthy) {
+    // A bare column (an aggregate's argument, a projected column) is the input's own array:
+    // columns are never written after they are made, so sharing it saves a copy per row.
+    const index = fieldIndex(schema, expr.name);
+    if (index < 0) throw new Error(`internal: column '${expr.name}' is not in the input`);
+    return (input) => input.columns[index] as unknown[];
+  }
   const g = new Generator([schema], false);
   const source = batchSource(g, expr, truthy);
   const fn = new Function("L", "ctx", "F", "H", source) as (l: ColumnBatch, ctx: KernelContext, f: unknown[], h: typeof HELPERS) => unknown[];

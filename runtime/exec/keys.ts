@@ -9,11 +9,10 @@ export function normalizeKey(v: unknown): unknown {
   return v === undefined ? null : v;
 }
 
+/** The text hashRow hashes for a value it does not hash in place (not a string, not an int32). */
 function encodeOne(v: unknown): string {
   if (v === null || v === undefined) return "\u0001";
   switch (typeof v) {
-    case "string":
-      return `s${v.length}:${v}`;
     case "number":
       return v === 0 ? "n0" : `n${v}`;
     case "bigint":
@@ -25,12 +24,125 @@ function encodeOne(v: unknown): string {
   }
 }
 
-/** The key of row `i` over `columns`: the value itself for one column, else an unambiguous string. */
-export function rowKey(columns: readonly (readonly unknown[])[], i: number): unknown {
-  if (columns.length === 1) return normalizeKey((columns[0] as readonly unknown[])[i]);
-  let s = "";
-  for (const c of columns) s += `${encodeOne(c[i])}|`;
-  return s;
+/**
+ * Dense ids (0, 1, 2, … in first-added order) for (a, b) pairs of non-negative ints: an
+ * open-addressing table over typed arrays, so adding or finding a pair allocates nothing.
+ */
+class PairIndex {
+  private mask = 1023;
+  private slots = new Int32Array(1024).fill(-1);
+  private a: Int32Array = new Int32Array(512);
+  private b: Int32Array = new Int32Array(512);
+  size = 0;
+
+  private static hash(a: number, b: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
+    h ^= h >>> 15;
+    return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
+  }
+
+  find(a: number, b: number): number {
+    for (let s = PairIndex.hash(a, b) & this.mask; ; s = (s + 1) & this.mask) {
+      const id = this.slots[s] as number;
+      if (id < 0) return -1;
+      if (this.a[id] === a && this.b[id] === b) return id;
+    }
+  }
+
+  add(a: number, b: number): number {
+    let s = PairIndex.hash(a, b) & this.mask;
+    for (; ; s = (s + 1) & this.mask) {
+      const id = this.slots[s] as number;
+      if (id < 0) break;
+      if (this.a[id] === a && this.b[id] === b) return id;
+    }
+    const id = this.size++;
+    if (id === this.a.length) {
+      this.a = grownInt32(this.a, id + 1);
+      this.b = grownInt32(this.b, id + 1);
+    }
+    this.a[id] = a;
+    this.b[id] = b;
+    this.slots[s] = id;
+    // At half full, double the slots and re-place every id (ids never change).
+    if (this.size * 2 > this.mask) {
+      this.mask = this.mask * 2 + 1;
+      this.slots = new Int32Array(this.mask + 1).fill(-1);
+      for (let k = 0; k < this.size; k++) {
+        let t = PairIndex.hash(this.a[k] as number, this.b[k] as number) & this.mask;
+        while ((this.slots[t] as number) >= 0) t = (t + 1) & this.mask;
+        this.slots[t] = k;
+      }
+    }
+    return id;
+  }
+}
+
+/** `a`'s values in an Int32Array of at least `n` slots (at least doubled, so appends stay amortised O(1)). */
+export function grownInt32(a: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(Math.max(n, a.length * 2));
+  out.set(a);
+  return out;
+}
+
+/**
+ * Dense ids for the keys of rows over several columns, numbered in first-added order (so a
+ * group's id is its rank by first appearance). Each column's values get codes from a Map
+ * (SameValueZero, the grouping semantics above, with undefined as null); a multi-column key
+ * folds the codes pairwise through PairIndexes. Rows are added and looked up without
+ * allocating per row, and one index serves both sides of a join: `find` on the probe side.
+ */
+export class KeyIndex {
+  private readonly codes: Map<unknown, number>[];
+  private readonly pairs: PairIndex[];
+  /** With no key columns every row has the one empty key: whether a row was added. */
+  private addedEmpty = false;
+
+  constructor(private readonly width: number) {
+    this.codes = Array.from({ length: Math.max(1, width) }, () => new Map<unknown, number>());
+    this.pairs = Array.from({ length: Math.max(0, width - 1) }, () => new PairIndex());
+  }
+
+  /** How many distinct keys were added. */
+  get size(): number {
+    if (this.width === 0) return this.addedEmpty ? 1 : 0;
+    const last = this.pairs[this.pairs.length - 1];
+    return last ? last.size : (this.codes[0] as Map<unknown, number>).size;
+  }
+
+  /** The id of row `i`'s key, added if new (ids are 0, 1, 2, … in order of first addition). */
+  add(columns: readonly (readonly unknown[])[], i: number): number {
+    if (this.width === 0) {
+      this.addedEmpty = true;
+      return 0;
+    }
+    let id = code(this.codes[0] as Map<unknown, number>, (columns[0] as readonly unknown[])[i]);
+    for (let k = 1; k < columns.length; k++) {
+      id = (this.pairs[k - 1] as PairIndex).add(id, code(this.codes[k] as Map<unknown, number>, (columns[k] as readonly unknown[])[i]));
+    }
+    return id;
+  }
+
+  /** The id of row `i`'s key (over columns of the same types as those added), or -1 if it was never added. */
+  find(columns: readonly (readonly unknown[])[], i: number): number {
+    if (this.width === 0) return this.addedEmpty ? 0 : -1;
+    let id = (this.codes[0] as Map<unknown, number>).get(normalizeKey((columns[0] as readonly unknown[])[i])) ?? -1;
+    for (let k = 1; k < columns.length && id >= 0; k++) {
+      const c = (this.codes[k] as Map<unknown, number>).get(normalizeKey((columns[k] as readonly unknown[])[i]));
+      id = c === undefined ? -1 : (this.pairs[k - 1] as PairIndex).find(id, c);
+    }
+    return id;
+  }
+}
+
+function code(codes: Map<unknown, number>, v: unknown): number {
+  const k = normalizeKey(v);
+  let c = codes.get(k);
+  if (c === undefined) {
+    c = codes.size;
+    codes.set(k, c);
+  }
+  return c;
 }
 
 export function hasNull(columns: readonly (readonly unknown[])[], i: number): boolean {
@@ -38,17 +150,27 @@ export function hasNull(columns: readonly (readonly unknown[])[], i: number): bo
   return false;
 }
 
-/** FNV-1a over the key's string form: the same key gives the same partition on both sides of a join. */
+/**
+ * FNV-1a over the key's values: the same key gives the same partition on both sides of a join.
+ * Strings and int32-range numbers are hashed in place (nothing allocated per row); other
+ * numbers and bigints through their string form, which equal keys share (0 and -0 as 0).
+ */
 export function hashRow(columns: readonly (readonly unknown[])[], i: number): number {
   let h = 0x811c9dc5;
   for (const c of columns) {
-    const s = encodeOne(c[i]);
-    for (let k = 0; k < s.length; k++) {
-      h ^= s.charCodeAt(k);
-      h = Math.imul(h, 0x01000193);
+    const v = c[i];
+    if (typeof v === "string") {
+      h = Math.imul(h ^ 0x73, 0x01000193);
+      for (let k = 0; k < v.length; k++) h = Math.imul(h ^ v.charCodeAt(k), 0x01000193);
+    } else if (typeof v === "number" && (v | 0) === v) {
+      h = Math.imul(h ^ 0x6e, 0x01000193);
+      h = Math.imul(h ^ (v & 0xffff), 0x01000193);
+      h = Math.imul(h ^ (v >>> 16), 0x01000193);
+    } else {
+      const s = encodeOne(v);
+      for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
     }
-    h ^= 0x7c;
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h ^ 0x7c, 0x01000193);
   }
   return h >>> 0;
 }

@@ -1,0 +1,73 @@
+import * as path from "node:path";
+import type * as arrow from "apache-arrow";
+import { compilePipelines } from "../../../compiler/compile.ts";
+import { optimize } from "../../../compiler/optimize/optimizer.ts";
+import { planPhysical } from "../../../compiler/physical/plan-physical.ts";
+import type { PhysicalPipeline } from "../../../plan/physical.ts";
+import type { Schema } from "../../../plan/schema.ts";
+import { runPipeline } from "../../../runtime/driver.ts";
+import { closePools } from "../../../runtime/executor.ts";
+import { readParquet } from "../../../runtime/io/parquet.ts";
+import type { TableSpec } from "../datagen.ts";
+import type { Answer, Question } from "../questions.ts";
+import { type Engine, type EngineOptions, toNumber } from "./engine.ts";
+
+const PIPELINES = new URL("../pipelines/", import.meta.url);
+
+export function tableSchema(spec: TableSpec): Schema {
+  return {
+    fields: spec.columns.map((c) => ({ name: c.name, type: c.type === "string" ? "utf8" : c.type === "int" ? "int32" : "float64", nullable: false })),
+  };
+}
+
+/**
+ * tsdf: the pipelines in bench/db-benchmark/pipelines/, compiled and optimized as `tsdf build`
+ * does (once, before timing), run by the driver over Arrow batches read from Parquet (in
+ * memory, the driver's `tables`) or over the CSV files (end to end).
+ */
+export async function tsdfEngine(opts: EngineOptions, version: string, questions: readonly Question[]): Promise<Engine> {
+  const answerable = questions.filter((q) => q.tsdfMissing === undefined);
+  const logical = await compilePipelines(answerable.map((q) => path.join(PIPELINES.pathname, `${q.id}.ts`)));
+  const plans = new Map<string, PhysicalPipeline>(
+    answerable.map((q, k) => [q.id, planPhysical(optimize(logical[k] as (typeof logical)[number]).plan, { partitions: opts.threads })]),
+  );
+  // One thread: tasks run in the calling thread, as DuckDB and Polars run on one.
+  const workers = opts.threads > 1 ? opts.threads : 0;
+  let tables: Record<string, arrow.RecordBatch[]> = {};
+  let loadedDir = "";
+  const run = async (q: Question, dataDir: string, inMemory: boolean): Promise<Answer> => {
+    const plan = plans.get(q.id);
+    if (!plan) throw new Error(`tsdf: ${q.id} is not answerable (${q.tsdfMissing})`);
+    const { outputs } = await runPipeline(plan, {
+      dataDir,
+      workers,
+      currentDate: "2024-06-30",
+      params: {},
+      ...(inMemory && { tables }),
+      out: () => {},
+      err: () => {},
+    });
+    const row = outputs.check?.[0] ?? {};
+    return Object.fromEntries(["rows", ...q.check].map((c) => [c, toNumber(row[c])]));
+  };
+  return {
+    name: "tsdf",
+    version,
+    answers: (q) => plans.has(q.id),
+    async load(data) {
+      tables = {};
+      for (const spec of data.tables) {
+        const file = path.join(data.dir, `${spec.name}.parquet`);
+        tables[`${spec.name}.csv`] = (await readParquet(file, file, tableSchema(spec))).batches;
+      }
+      loadedDir = data.dir;
+      return Object.values(tables).reduce((n, batches) => n + batches.reduce((m, b) => m + b.data.byteLength, 0), 0);
+    },
+    async unload() {
+      tables = {};
+    },
+    inMemory: (q) => run(q, loadedDir, true),
+    fromFile: (q, data) => run(q, data.dir, false),
+    close: closePools,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The parallel runtime (`npm run bench -- --only parallel`): db-benchmark groupby q3 (sum and
+ * mean by id3, ~N/100 groups) end to end from CSV on 1 and 2 worker threads, and the cost of
+ * recovering from a worker killed in the middle of the map stage, from `--metrics`.
+ *
+ *   --rows N   table size (default 1e7; also TSDF_BENCH_ROWS)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { RunMetrics } from "../runtime/metrics.ts";
+import { recordSection } from "./benchmarks-md.ts";
+import { groupbyData } from "./db-benchmark/datagen.ts";
+import { machineLine } from "./environment.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const { values } = parseArgs({ options: { rows: { type: "string" } }, strict: true });
+const rows = Number(values.rows ?? process.env.TSDF_BENCH_ROWS ?? 1e7);
+const load = (await import("node:os")).loadavg()[0] ?? 0;
+
+const data = await groupbyData(rows);
+const dist = mkdtempSync(path.join(tmpdir(), "tsdf-bench-parallel-"));
+const tsdf = (args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "bin/tsdf.mjs"), ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`tsdf ${args.join(" ")} failed:\n${r.stderr}`);
+  return r;
+};
+tsdf(["build", path.join(ROOT, "bench/db-benchmark/pipelines/groupby-q3.ts"), "--out", dist]);
+const bundle = path.join(dist, "groupby_q3.mjs");
+
+/** One timed run of the bundle in a fresh process; its metrics. */
+function run(workers: number, faults = ""): RunMetrics {
+  const metrics = path.join(dist, `metrics-${workers}-${faults === "" ? "clean" : "fault"}.json`);
+  const r = spawnSync(process.execPath, [bundle, "--data-dir", data.dir, "--workers", String(workers), "--partitions", String(2 * workers), "--quiet", "--metrics", metrics], {
+    encoding: "utf8",
+    env: { ...process.env, TSDF_FAULTS: faults },
+  });
+  if (r.status !== 0) throw new Error(`run on ${workers} workers failed:\n${r.stderr}`);
+  return JSON.parse(readFileSync(metrics, "utf8")) as RunMetrics;
+}
+
+const best = (workers: number, n = 2) => Array.from({ length: n }, () => run(workers)).sort((a, b) => a.wallMs - b.wallMs)[0] as RunMetrics;
+const one = best(1);
+const two = best(2);
+const mapStage = two.stages.find((s) => s.name.startsWith("RepartitionExec"));
+if (!mapStage) throw new Error("groupby q3 has no shuffle map stage");
+const faulty = run(2, `kill-worker@${mapStage.stage}:0`);
+const perTask = mapStage.timeMs / Math.ceil(mapStage.tasks / 2);
+const recomputed = faulty.stages.reduce((n, s) => n + s.recomputedPartitions.length, 0);
+rmSync(dist, { recursive: true, force: true });
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const lines = [
+  `groupby q3 (sum v1, mean v3 by id3) on ${rows.toExponential(0)} rows end to end from CSV; machine: ${machineLine(load)}.`,
+  "",
+  "| run | wall time | ratio |",
+  "| --- | ---: | ---: |",
+  `| 1 worker, 2 partitions | ${s(one.wallMs)} | 1.00 |`,
+  `| 2 workers, 4 partitions | ${s(two.wallMs)} | speedup ${(one.wallMs / two.wallMs).toFixed(2)}x |`,
+  `| 2 workers, a worker killed in map task 0 | ${s(faulty.wallMs)} | +${s(faulty.wallMs - two.wallMs)} |`,
+  "",
+  `The killed run retried ${faulty.stages.reduce((n, x) => n + x.failedAttempts, 0)} task(s) and recomputed ${recomputed} lost partition(s); recovery cost ${s(faulty.wallMs - two.wallMs)} against ${s(perTask)} to compute one wave of map tasks.`,
+  "",
+  `Rerun: \`npm run bench -- --only parallel --rows ${rows}\`.`,
+];
+console.log(lines.join("\n"));
+recordSection("Parallel runtime", lines);

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import type { PhysicalAggregate } from "../../../plan/physical.ts";
+import type { DataType } from "../../../plan/schema.ts";
+import { createAccumulator, ExactSum } from "../../../runtime/exec/accumulators.ts";
+
+const agg = (fn: PhysicalAggregate["fn"], argType: DataType, star = false): PhysicalAggregate =>
+  ({ fn, argType, name: "a", ...(star ? {} : { arg: { kind: "Column", name: "x" } }) }) as PhysicalAggregate;
+
+/** Results per group of `a` over rows (group id, value). */
+function single(a: PhysicalAggregate, ids: number[], values: unknown[]): unknown[] {
+  const groups = Math.max(-1, ...ids) + 1;
+  const acc = createAccumulator(a);
+  acc.update(Int32Array.from(ids), ids.length, a.arg ? values : null, groups);
+  return acc.results(groups);
+}
+
+/** The same, computed as partial states over two halves of the rows and merged in order. */
+function split(a: PhysicalAggregate, ids: number[], values: unknown[], at: number): unknown[] {
+  const groups = Math.max(-1, ...ids) + 1;
+  const halves = [
+    [0, at],
+    [at, ids.length],
+  ].map(([s, e]) => {
+    const acc = createAccumulator(a);
+    acc.update(Int32Array.from(ids.slice(s, e)), (e as number) - (s as number), a.arg ? values.slice(s, e) : null, groups);
+    return acc.states(groups);
+  });
+  const final = createAccumulator(a);
+  const stateIds = Int32Array.from([...Array(groups).keys(), ...Array(groups).keys()]);
+  const states = (halves[0] as unknown[][]).map((col, k) => [...col, ...((halves[1] as unknown[][])[k] as unknown[])]);
+  final.merge(stateIds, 2 * groups, states, groups);
+  return final.results(groups);
+}
+
+const ids = [0, 1, 0, 2, 1, 0, 2, 2];
+const cases: [string, PhysicalAggregate, unknown[], unknown[]][] = [
+  ["count()", agg("count", "int32", true), [], [3n, 2n, 3n]],
+  ["count(x) skips nulls", agg("count", "int32"), [1, null, 2, null, 5, 3, null, 4], [3n, 1n, 1n]],
+  ["sum of int32, null for only nulls", agg("sum", "int32"), [1, null, 2, null, null, 3, 7, 4], [6, null, 11]],
+  ["avg of int64 as a double", agg("avg", "int64"), [1n, 2n, 2n, 9n, 4n, 4n, 1n, 2n], [7 / 3, 3, 4]],
+  ["sum of doubles, exactly", agg("sum", "float64"), [1e16, 0.1, 1, 0.2, 0.2, -1e16, 0.3, 0.4], [1, 0.30000000000000004, 0.9]],
+  ["min keeps the least, NaN above numbers", agg("min", "float64"), [3, Number.NaN, 1, 2, 4, 2, Number.NaN, 5], [1, 4, 2]],
+  ["max of strings in code point order", agg("max", "utf8"), ["a", "b", "\u{1F642}", "x", "\uFFFF", "b", "y", "z"], ["\u{1F642}", "\uFFFF", "z"]],
+  ["first keeps the earliest row, null included", agg("first", "int32"), [null, 1, 2, 3, 4, 5, 6, 7], [null, 1, 3]],
+  ["last keeps the latest row", agg("last", "int32"), [0, 1, 2, 3, 4, 5, 6, 7], [5, 4, 7]],
+  ["countDistinct ignores null", agg("count_distinct", "utf8"), ["a", "a", "b", null, "a", "a", "c", "c"], [2n, 1n, 1n]],
+  ["stddev is the sample deviation, null below two values", agg("stddev", "float64"), [1, 5, 2, 7, null, 3, 9, 11], [1, null, 2]],
+];
+
+describe("grouped accumulators", () => {
+  for (const [name, a, values, expected] of cases) {
+    it(name, () => {
+      expect(single(a, ids, values)).toEqual(expected);
+    });
+    it(`${name}: merged partial states give the same result for any split`, () => {
+      for (let at = 0; at <= ids.length; at++) expect(split(a, ids, values, at)).toEqual(expected);
+    });
+  }
+
+  it("countDistinct counts NaN once and -0 as 0", () => {
+    expect(single(agg("count_distinct", "float64"), [0, 0, 0, 0, 0], [Number.NaN, Number.NaN, 0, -0, 1])).toEqual([3n]);
+  });
+
+  it("gives an empty group its no-rows result (count 0, sum null)", () => {
+    expect(createAccumulator(agg("count", "int32", true)).results(1)).toEqual([0n]);
+    expect(createAccumulator(agg("sum", "float64")).results(1)).toEqual([null]);
+    expect(createAccumulator(agg("max", "int32")).results(1)).toEqual([null]);
+  });
+});
+
+describe("exact float sums per group", () => {
+  it("match ExactSum whether a group keeps its partials inline or outgrows them", () => {
+    // Values of wildly different magnitudes need many partials: the group spills.
+    const wild = [1e300, 1, -1e300, 1e-300, 3.5, 1e200, 7e-20, -1e200, 0.1, 1e100, 0.2, -1e100];
+    const tame = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2];
+    const ids = [...wild.map(() => 0), ...tame.map(() => 1)];
+    const expected = [wild, tame].map((xs) => {
+      const s = new ExactSum();
+      for (const x of xs) s.add(x);
+      return s.value();
+    });
+    expect(single(agg("sum", "float64"), ids, [...wild, ...tame])).toEqual(expected);
+    for (let at = 0; at <= ids.length; at += 3) expect(split(agg("sum", "float64"), ids, [...wild, ...tame], at)).toEqual(expected);
+  });
+
+  it("carry an overflow to infinity and NaN as ExactSum does", () => {
+    const ids = [0, 0, 1, 1, 1];
+    const values = [Number.MAX_VALUE, Number.MAX_VALUE, 1, Number.NaN, 2];
+    expect(single(agg("sum", "float64"), ids, values)).toEqual([Number.POSITIVE_INFINITY, Number.NaN]);
+  });
+});
