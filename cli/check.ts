@@ -66,8 +66,8 @@ export async function checkCommand(entries: readonly string[], options: { watch:
   write(`[${clock()}] Starting compilation in watch mode...`);
   for (;;) {
     const { errors, files } = await once();
-    write(`[${clock()}] Found ${errors} error${errors === 1 ? "" : "s"}. Watching for file changes.`);
-    await new Promise<void>((done) => {
+    // Watch before saying so: whoever reads the banner may save at once.
+    const changed = new Promise<void>((done) => {
       const watchers = files.map((f) =>
         watch(f, () => {
           for (const w of watchers) w.close();
@@ -75,6 +75,8 @@ export async function checkCommand(entries: readonly string[], options: { watch:
         }),
       );
     });
+    write(`[${clock()}] Found ${errors} error${errors === 1 ? "" : "s"}. Watching for file changes.`);
+    await changed;
     // Editors save in bursts; let the burst finish before checking again.
     await new Promise((r) => setTimeout(r, 100));
     write(`[${clock()}] File change detected. Starting incremental compilation...`);

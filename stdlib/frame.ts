@@ -2,7 +2,7 @@ import type { JoinType, WriteOptions } from "../plan/logical.ts";
 import type { FrameNode, FrameSink } from "./frame-node.ts";
 import { lambdaOf } from "./lambda.ts";
 import { count, type SortSpec } from "./functions.ts";
-import type { Entries, Flat, Nullable, Row, RowOf, Value, Widen } from "./values.ts";
+import type { Assign, Flat, Nullable, PickColumns, Rename, Row, Value, Widen, Without } from "./values.ts";
 
 /** Where sinks go while a pipeline is traced. */
 export interface SinkCollector {
@@ -34,7 +34,7 @@ export interface WriterOptions {
 }
 
 /** `df.write`: sinks that write a directory of part files, committed atomically. */
-export class DataFrameWriter<R extends Row> {
+export class DataFrameWriter<R> {
   constructor(
     private readonly node: FrameNode,
     private readonly sinks: SinkCollector,
@@ -65,7 +65,13 @@ export class DataFrameWriter<R extends Row> {
  * checks. Nothing runs until the built bundle does.
  * @example sales.filter((r) => r.quantity > 0).withColumn("revenue", (r) => r.quantity * r.price)
  */
-export class DataFrame<R extends Row> {
+export class DataFrame<R> {
+  // R has no `extends Row` constraint: every method's result row would have to be proven a Row
+  // for a generic R, which costs `tsc` over a second per check of this file; rows only ever come
+  // from schema() and the methods below, so they are Rows by construction.
+  // A generic method's lambda takes `NoInfer<R>`: the row is already known, and without it
+  // TypeScript infers from the lambda's parameter by walking every column of R on each call
+  // (300 columns × 40 steps: four times the type instantiations).
   declare readonly __row: R;
   /** @internal */
   constructor(
@@ -73,7 +79,7 @@ export class DataFrame<R extends Row> {
     /** @internal */ readonly sinks: SinkCollector,
   ) {}
 
-  private next<T extends Row>(node: FrameNode): DataFrame<T> {
+  private next<T>(node: FrameNode): DataFrame<T> {
     return new DataFrame<T>(node, this.sinks);
   }
 
@@ -86,29 +92,29 @@ export class DataFrame<R extends Row> {
     return this.next({ op: "filter", input: this.node, lambda: lambdaOf(predicate, "where()") });
   }
   /** Adds or replaces one column. @example df.withColumn("revenue", (r) => r.quantity * r.price) */
-  withColumn<N extends string, V extends Value>(name: N, expr: (row: R) => V): DataFrame<RowOf<Exclude<Entries<R>, [N, unknown]> | [N, Widen<V>]>> {
+  withColumn<N extends string, V extends Value>(name: N, expr: (row: NoInfer<R>) => V): DataFrame<Assign<R, { [P in N]: Widen<V> }>> {
     return this.next({ op: "withColumn", input: this.node, name, lambda: lambdaOf(expr, "withColumn()") });
   }
   /** Adds or replaces several columns. @example df.withColumns((r) => ({ city: upper(r.city), n: 1 })) */
-  withColumns<C extends Row>(exprs: (row: R) => C): DataFrame<RowOf<Exclude<Entries<R>, [keyof C, unknown]> | Entries<C>>> {
+  withColumns<C extends Row>(exprs: (row: NoInfer<R>) => C): DataFrame<Assign<R, C>> {
     return this.next({ op: "withColumns", input: this.node, lambda: lambdaOf(exprs, "withColumns()") });
   }
   /**
    * Keeps the named columns, or computes new ones.
    * @example df.select("id", "city") ; df.select((r) => ({ id: r.id, total: r.a + r.b }))
    */
-  select<K extends Keys<R>>(...names: K[]): DataFrame<RowOf<Extract<Entries<R>, [K, unknown]>>>;
-  select<C extends Row>(exprs: (row: R) => C): DataFrame<RowOf<Entries<C>>>;
-  select(...args: unknown[]): DataFrame<Row> {
+  select<K extends Keys<R>>(...names: K[]): DataFrame<PickColumns<R, K>>;
+  select<C extends Row>(exprs: (row: NoInfer<R>) => C): DataFrame<Flat<C>>;
+  select(...args: unknown[]): DataFrame<unknown> {
     if (typeof args[0] === "string") return this.next({ op: "selectNames", input: this.node, names: args as string[] });
     return this.next({ op: "select", input: this.node, lambda: lambdaOf(args[0], "select()") });
   }
   /** Removes columns. @example df.drop("email") */
-  drop<K extends Keys<R>>(...names: K[]): DataFrame<RowOf<Exclude<Entries<R>, [K, unknown]>>> {
+  drop<K extends Keys<R>>(...names: K[]): DataFrame<Without<R, K>> {
     return this.next({ op: "drop", input: this.node, names });
   }
   /** Renames a column. @example df.withColumnRenamed("customer_id", "id") */
-  withColumnRenamed<F extends Keys<R>, T extends string>(from: F, to: T): DataFrame<RowOf<Exclude<Entries<R>, [F, unknown]> | [T, R[F]]>> {
+  withColumnRenamed<F extends Keys<R>, T extends string>(from: F, to: T): DataFrame<Rename<R, F, T>> {
     return this.next({ op: "rename", input: this.node, from, to });
   }
   /** Groups rows by key columns; finish with `.agg(...)`. @example df.groupBy("state").agg((g) => ({ n: count() })) */
@@ -116,7 +122,7 @@ export class DataFrame<R extends Row> {
     return new GroupedData<R, K>(this.node, keys, this.sinks);
   }
   /** Aggregates all rows into one. @example df.agg((g) => ({ total: sum(g.revenue) })) */
-  agg<C extends Row>(aggs: (group: R) => C): DataFrame<RowOf<Entries<C>>> {
+  agg<C extends Row>(aggs: (group: NoInfer<R>) => C): DataFrame<Flat<C>> {
     return this.next({ op: "agg", input: this.node, keys: [], lambda: lambdaOf(aggs, "agg()") });
   }
   /**
@@ -131,7 +137,7 @@ export class DataFrame<R extends Row> {
   ): DataFrame<JoinRow<R, R2, K, H>>;
   join<R2 extends Row, H extends Exclude<JoinType, "cross"> = "inner">(
     other: DataFrame<R2>,
-    on: (left: R, right: R2) => boolean | null,
+    on: (left: NoInfer<R>, right: NoInfer<R2>) => boolean | null,
     how?: H,
   ): DataFrame<JoinRow<R, R2, never, H>>;
   join<R2 extends Row>(other: DataFrame<R2>, on: null, how: "cross"): DataFrame<JoinRow<R, R2, never, "cross">>;
@@ -186,7 +192,7 @@ export class DataFrame<R extends Row> {
 }
 
 /** The result of `groupBy(...)`. */
-export class GroupedData<R extends Row, K extends keyof R & string> {
+export class GroupedData<R, K extends keyof R & string> {
   /** @internal */
   constructor(
     private readonly node: FrameNode,
@@ -197,14 +203,14 @@ export class GroupedData<R extends Row, K extends keyof R & string> {
    * One row per group: the keys and the computed aggregates.
    * @example df.groupBy("state").agg((g) => ({ revenue: round(sum(g.revenue), 2), orders: count() }))
    */
-  agg<C extends Row>(aggs: (group: R) => C): DataFrame<RowOf<Extract<Entries<R>, [K, unknown]> | Entries<C>>> {
+  agg<C extends Row>(aggs: (group: NoInfer<R>) => C): DataFrame<Assign<PickColumns<R, K>, C>> {
     return new DataFrame(
       { op: "agg", input: this.node, keys: this.keys, lambda: lambdaOf(aggs, "agg()") },
       this.sinks,
     );
   }
   /** Rows per group, as `count`. @example df.groupBy("city").count() */
-  count(): DataFrame<RowOf<Extract<Entries<R>, [K, unknown]> | ["count", bigint]>> {
+  count(): DataFrame<Assign<PickColumns<R, K>, { count: bigint }>> {
     const fn = () => ({ count: count() });
     return new DataFrame(
       {
