@@ -46,21 +46,21 @@ export function partitionBatch(node: RepartitionExec, input: ColumnBatch, ctx: K
   return buckets.map((rows) => takeRows(input, rows));
 }
 
-/**
- * Compares two rows' sort keys in the order a sort puts them: nulls first or last as each key
- * says, NaN above every number, descending keys reversed.
- */
+/** Compares two values of one sort key as a sort orders them: nulls first or last as the key says, NaN above every number, descending reversed. */
+export function compareSortValues(x: unknown, y: unknown, key: SortKey): number {
+  if (x === null || y === null) {
+    if (x === y) return 0;
+    return (x === null) === key.nullsFirst ? -1 : 1;
+  }
+  const c = compareValues(x, y);
+  return key.descending ? -c : c;
+}
+
+/** Compares two rows' sort keys in the order a sort puts them. */
 export function compareRangeKeys(a: RangeKey, b: RangeKey, keys: readonly SortKey[]): number {
   for (let k = 0; k < keys.length; k++) {
-    const key = keys[k] as SortKey;
-    const x = a[k] ?? null;
-    const y = b[k] ?? null;
-    if (x === null || y === null) {
-      if (x === y) continue;
-      return (x === null) === key.nullsFirst ? -1 : 1;
-    }
-    const c = compareValues(x, y);
-    if (c !== 0) return key.descending ? -c : c;
+    const c = compareSortValues(a[k] ?? null, b[k] ?? null, keys[k] as SortKey);
+    if (c !== 0) return c;
   }
   return 0;
 }

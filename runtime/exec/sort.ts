@@ -1,7 +1,7 @@
 import type { SortExec } from "../../plan/physical.ts";
 import { type ColumnBatch, takeRows } from "./columns.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
-import { compareValues } from "./keys.ts";
+import { compareSortValues } from "./repartition.ts";
 
 const kernels = new WeakMap<SortExec, BatchKernel[]>();
 
@@ -20,16 +20,9 @@ export function sortBatch(node: SortExec, input: ColumnBatch, ctx: KernelContext
   const order = Array.from({ length: input.length }, (_, i) => i);
   order.sort((a, b) => {
     for (let k = 0; k < node.keys.length; k++) {
-      const key = node.keys[k] as SortExec["keys"][number];
       const col = values[k] as unknown[];
-      const x = col[a] ?? null;
-      const y = col[b] ?? null;
-      if (x === null || y === null) {
-        if (x === y) continue;
-        return (x === null) === key.nullsFirst ? -1 : 1;
-      }
-      const c = compareValues(x, y);
-      if (c !== 0) return key.descending ? -c : c;
+      const c = compareSortValues(col[a] ?? null, col[b] ?? null, node.keys[k] as SortExec["keys"][number]);
+      if (c !== 0) return c;
     }
     return a - b;
   });
