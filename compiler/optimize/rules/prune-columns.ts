@@ -1,5 +1,6 @@
 import { columnsOf } from "../../../plan/expr.ts";
 import { inputsOf, type LogicalPlan, mapSinkInputs, type PipelinePlan, type Sink } from "../../../plan/logical.ts";
+import * as b from "../../../plan/builder.ts";
 import { schemaOf } from "../../../plan/schema.ts";
 import type { OptimizerRule } from "../rule.ts";
 import { withInputs } from "../with-inputs.ts";
@@ -49,7 +50,13 @@ function inputNeeds(p: LogicalPlan, own: ReadonlySet<string>): Set<string> | "al
       add(own);
       add(p.columns);
       return out;
-    // A join's, a union's and a cache's columns are positional or materialized as they are.
+    // Each side is asked for the names it has: what the parents read, plus the join's keys or
+    // the columns its condition reads (a semi or anti join's output is its left side).
+    case "Join":
+      add(own);
+      add(p.on.kind === "using" ? p.on.columns : columnsOf(p.on.predicate));
+      return out;
+    // A union's columns are positional and a cache is materialized as it is.
     default:
       return "all";
   }
@@ -97,8 +104,8 @@ function narrow(p: LogicalPlan, needed: ReadonlySet<string>): LogicalPlan {
 /**
  * Projection pruning over the whole plan: each node learns which of its columns any parent
  * reads (a shared node the union of them all), then scans read only those, so a reader decodes
- * no more, and projections drop the columns nobody reads. A sink, a join, a union or a cache
- * reads all its input's columns, so every sink keeps its schema.
+ * no more, projections drop the columns nobody reads, and joins carry only the columns read
+ * above them. A sink, a union or a cache reads all its input's columns, so every sink keeps its schema.
  */
 export const pruneColumns: OptimizerRule = {
   name: "prune_columns",
@@ -111,7 +118,9 @@ export const pruneColumns: OptimizerRule = {
       if (done) return done;
       const inputs = inputsOf(p);
       const newInputs = inputs.map(visit);
-      const rebuilt = newInputs.every((n, i) => n === inputs[i]) ? p : withInputs(p, newInputs);
+      const same = newInputs.every((n, i) => n === inputs[i]);
+      // A join's columns are its inputs': over narrowed inputs its schema is worked out again.
+      const rebuilt = same ? p : p.kind === "Join" ? b.join(newInputs[0] as LogicalPlan, newInputs[1] as LogicalPlan, p.on, p.how, p.loc) : withInputs(p, newInputs);
       const out = narrow(rebuilt, needs.get(p) ?? new Set());
       memo.set(p, out);
       return out;
