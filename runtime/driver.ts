@@ -1,10 +1,10 @@
 import { setMaxListeners } from "node:events";
 import { resolve } from "node:path";
-import type * as arrow from "apache-arrow";
+import * as arrow from "apache-arrow";
 import { TsdfError } from "../plan/errors.ts";
 import { isoToDays } from "../plan/functions.ts";
 import type { PhysicalPipeline, PhysicalSink, ScanExec } from "../plan/physical.ts";
-import { batchToColumns, type ColumnBatch, columnsToBatch, columnsToRows, concatColumns } from "./exec/columns.ts";
+import { batchToColumns, columnsToRows, concatColumns } from "./exec/columns.ts";
 import type { KernelContext } from "./exec/kernels.ts";
 import type { Partition } from "./exec/task.ts";
 import { inlineExecutor, poolExecutor } from "./executor.ts";
@@ -48,26 +48,19 @@ export interface DriverOptions {
   readonly tables?: Readonly<Record<string, arrow.RecordBatch | readonly arrow.RecordBatch[]>>;
 }
 
-/** Splits rows into `n` contiguous partitions, as a file reader does. */
-function splitContiguous(cb: ColumnBatch, n: number): ColumnBatch[] {
-  const size = Math.ceil(cb.length / n);
-  return Array.from({ length: n }, (_, p) => {
-    const start = Math.min(p * size, cb.length);
-    const end = Math.min(start + size, cb.length);
-    return { length: end - start, columns: cb.columns.map((c) => c.slice(start, end)) };
-  });
-}
-
-/** The in-memory batches of a scan, split into its partitions. */
-async function inMemoryScan(tables: NonNullable<DriverOptions["tables"]>, node: ScanExec): Promise<arrow.RecordBatch[]> {
+/**
+ * The in-memory batches of a scan, cut into its partitions as a file reader would (contiguous
+ * row ranges), keeping only the scan's columns: slices of the given buffers, nothing copied.
+ */
+function inMemoryScan(tables: NonNullable<DriverOptions["tables"]>, node: ScanExec): arrow.RecordBatch[][] {
   const t = tables[node.path];
   if (t === undefined) throw new Error(`internal: no in-memory table for ${node.path}`);
-  const batches = Array.isArray(t) ? (t as readonly arrow.RecordBatch[]) : [t as arrow.RecordBatch];
-  const all = concatColumns(
-    batches.map((b) => batchToColumns(b, node.schema)),
-    node.schema.fields.length,
-  );
-  return splitContiguous(all, node.partitions).map((cb) => columnsToBatch(cb, node.schema));
+  const table = new arrow.Table(Array.isArray(t) ? [...(t as readonly arrow.RecordBatch[])] : [t as arrow.RecordBatch]).select(node.schema.fields.map((f) => f.name));
+  const size = Math.ceil(table.numRows / node.partitions);
+  return Array.from({ length: node.partitions }, (_, p) => {
+    const start = Math.min(p * size, table.numRows);
+    return table.slice(start, Math.min(start + size, table.numRows)).batches;
+  });
 }
 
 function rowsOf(sink: PhysicalSink, parts: readonly Partition[]): Row[] {
@@ -94,7 +87,7 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
   const scans: ScanSources = {
     dataDir: opts.dataDir,
     inMemory: (node) => opts.tables?.[node.path] !== undefined,
-    readInMemory: (node) => inMemoryScan(opts.tables ?? {}, node),
+    readInMemory: async (node) => inMemoryScan(opts.tables ?? {}, node),
     // Loaded on first use: a run over in-memory tables needs no file formats.
     splits: async (node) => (await import("./io/scan-splits.ts")).planScan(node, opts.dataDir),
     read: (node, partition, metrics) => reads.set(`${node.id}:${partition}`, { node, metrics }),

@@ -30,8 +30,8 @@ export interface ScanSources {
   readonly dataDir: string;
   /** Whether a scan is served from memory. */
   inMemory(node: ScanExec): boolean;
-  /** The batches (one per partition) of a scan served from memory. */
-  readInMemory(node: ScanExec): Promise<arrow.RecordBatch[]>;
+  /** The batches of each partition of a scan served from memory. */
+  readInMemory(node: ScanExec): Promise<arrow.RecordBatch[][]>;
   /** The splits of a file scan, one per partition. */
   splits(node: ScanExec): Promise<ScanSplit[]>;
   /** What a task's read of one partition counted (a partition read again replaces its counts). */
@@ -424,11 +424,12 @@ export class Scheduler {
     const schema = execArrowSchema(node.schema);
     stage.metrics.attempts++;
     for (const p of partitions) {
-      const batch = batches[p];
-      if (!batch) throw new Error(`internal: scan #${node.id} gave no partition ${p}`);
-      this.store.put({ nodeId: node.id, partition: p, buffers: [encodeBatches(schema, [batch])], owner: 0 });
+      const slices = batches[p];
+      if (!slices) throw new Error(`internal: scan #${node.id} gave no partition ${p}`);
+      const buffer = encodeBatches(slices[0]?.schema ?? schema, slices);
+      this.store.put({ nodeId: node.id, partition: p, buffers: [buffer], owner: 0 });
       this.made.add(`${node.id}:${p}`);
-      stage.metrics.rowsOut += batch.numRows;
+      stage.metrics.rowsOut += buffer.rows;
       this.injectBlockFaults(stage, p);
     }
     stage.metrics.timeMs += performance.now() - start;

@@ -34,7 +34,7 @@ describe("Scheduler", () => {
         readInMemory: async (node: ScanExec) => {
           scans++;
           const cols = batchToColumns(t.batch, node.schema);
-          return [columnsToBatch({ length: 2, columns: cols.columns.map((c) => c.slice(0, 2)) }, node.schema), columnsToBatch({ length: 1, columns: cols.columns.map((c) => c.slice(2)) }, node.schema)];
+          return [[columnsToBatch({ length: 2, columns: cols.columns.map((c) => c.slice(0, 2)) }, node.schema)], [columnsToBatch({ length: 1, columns: cols.columns.map((c) => c.slice(2)) }, node.schema)]];
         },
         splits: () => Promise.reject(new Error("no files in this test")),
         read: () => {},
