@@ -10,8 +10,9 @@ it("cancels cleanly on SIGINT", async () => {
   const work = mkdtempSync(join(tmpdir(), "tsdf-cancel-"));
   expect(tsdf(["build", resolve(REPO, "test/fixtures/pipelines/basic.ts"), "--out", join(work, "dist")]).code).toBe(0);
   mkdirSync(join(work, "input"));
+  // Big enough that the run takes several seconds on an idle machine, so the interrupt lands mid-run.
   const lines = ["id,customer,qty,price,day"];
-  for (let i = 0; i < 400_000; i++) lines.push(`${i},c${i % 5000},${1 + (i % 9)},${(i % 1000) / 10},2024-0${1 + (i % 9)}-1${i % 10}`);
+  for (let i = 0; i < 1_500_000; i++) lines.push(`${i},c${i % 5000},${1 + (i % 9)},${(i % 1000) / 10},2024-0${1 + (i % 9)}-1${i % 10}`);
   writeFileSync(join(work, "input", "sales.csv"), `${lines.join("\n")}\n`);
 
   const child = spawn(process.execPath, [join(work, "dist", "basic.mjs"), "--data-dir", work, "--current-date", "2024-06-30", "--workers", "2", "--partitions", "8"], {
