@@ -3,10 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deserializePlan } from "../../plan/serialize.ts";
-import { batchToColumns, columnsToRows } from "../../runtime/exec/columns.ts";
-import { readDataset } from "../../runtime/io/read-dataset.ts";
 import { type RunMetrics, runSummary } from "../../runtime/metrics.ts";
-import { formatCsv } from "../reference/csv-table.ts";
+import { outputText } from "../reference/csv-table.ts";
 import { nodeBundle, REPO, tsdf } from "./cli.ts";
 
 /*
@@ -17,11 +15,6 @@ import { nodeBundle, REPO, tsdf } from "./cli.ts";
 const EXAMPLES = resolve(REPO, "examples");
 const CURRENT_DATE = "2024-06-30";
 
-async function outputText(dir: string, format: import("../../plan/logical.ts").FileFormat, schema: import("../../plan/schema.ts").Schema, ordered: boolean, header: boolean): Promise<string> {
-  const batches = await readDataset(dir, dir, format, schema, { header }, undefined, 1);
-  const rows = batches.flatMap((b) => columnsToRows(batchToColumns(b, schema), schema));
-  return formatCsv(schema.fields.map((f) => f.name), rows, ordered);
-}
 
 for (const example of readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
   const dir = join(EXAMPLES, example);

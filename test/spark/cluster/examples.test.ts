@@ -3,13 +3,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { FileFormat } from "../../../plan/logical.ts";
-import type { Schema } from "../../../plan/schema.ts";
 import { deserializePlan } from "../../../plan/serialize.ts";
-import { batchToColumns, columnsToRows } from "../../../runtime/exec/columns.ts";
-import { readDataset } from "../../../runtime/io/read-dataset.ts";
 import { REPO, tsdf } from "../../e2e/cli.ts";
-import { formatCsv } from "../../reference/csv-table.ts";
+import { outputText } from "../../reference/csv-table.ts";
 import { REMOTE } from "../cluster-run.ts";
 
 /*
@@ -28,11 +24,6 @@ function runBundle(bundle: string, args: readonly string[], env: Record<string, 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function outputText(dir: string, format: FileFormat, schema: Schema, ordered: boolean, header: boolean): Promise<string> {
-  const batches = await readDataset(dir, dir, format, schema, { header }, undefined, 1);
-  const rows = batches.flatMap((b) => columnsToRows(batchToColumns(b, schema), schema));
-  return formatCsv(schema.fields.map((f) => f.name), rows, ordered);
-}
 
 for (const example of readdirSync(EXAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
   const dir = join(EXAMPLES, example);
