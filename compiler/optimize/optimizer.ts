@@ -1,8 +1,8 @@
 import { TsdfError } from "../../plan/errors.ts";
-import { inputsOf, type LogicalPlan, mapSinkInputs, type PipelinePlan } from "../../plan/logical.ts";
+import { inputsOf, type LogicalPlan, type PipelinePlan } from "../../plan/logical.ts";
 import { formatLogicalPipeline } from "../../plan/printer.ts";
 import { formatSchema, sameSchema } from "../../plan/schema.ts";
-import { withInputs } from "./with-inputs.ts";
+import { rewriteBottomUp } from "./with-inputs.ts";
 import type { OptimizerRule, RuleContext } from "./rule.ts";
 import { collapseProjections } from "./rules/collapse-projections.ts";
 import { combineFilters } from "./rules/combine-filters.ts";
@@ -133,20 +133,12 @@ export function applyRule(plan: PipelinePlan, rule: OptimizerRule): PipelinePlan
   };
   for (const s of plan.sinks) count(s.input);
   const ctx: RuleContext = { isShared: (p) => (refs.get(p) ?? 0) > 1 };
-  const memo = new Map<LogicalPlan, LogicalPlan>();
-  const visit = (p: LogicalPlan): LogicalPlan => {
-    const done = memo.get(p);
-    if (done) return done;
-    const inputs = inputsOf(p);
-    const newInputs = inputs.map(visit);
-    const rebuilt = newInputs.every((n, i) => n === inputs[i]) ? p : withInputs(p, newInputs);
+  return rewriteBottomUp(plan, (rebuilt, p) => {
     if (rebuilt !== p) refs.set(rebuilt, refs.get(p) ?? 0);
     const out = rule.rewrite(rebuilt, ctx);
     if (out !== rebuilt) refs.set(out, refs.get(p) ?? 0);
-    memo.set(p, out);
     return out;
-  };
-  return mapSinkInputs(plan, visit);
+  });
 }
 
 function checkSchemas(before: PipelinePlan, after: PipelinePlan, rule: OptimizerRule): void {

@@ -1,5 +1,5 @@
 import { assertNever } from "../../plan/expr.ts";
-import type { LogicalPlan } from "../../plan/logical.ts";
+import { inputsOf, type LogicalPlan, mapSinkInputs, type PipelinePlan } from "../../plan/logical.ts";
 
 /**
  * `p` over new inputs. Nodes whose schema is their input's follow it; the others keep their
@@ -26,4 +26,27 @@ export function withInputs(p: LogicalPlan, inputs: readonly LogicalPlan[]): Logi
     default:
       return assertNever(p);
   }
+}
+
+/**
+ * Rewrites every node of a pipeline once, inputs before parents (a shared node once for all its
+ * parents): `rewrite(rebuilt, original)` gets the original node over its already rewritten
+ * inputs (`reinput` puts them in; by default `withInputs`).
+ */
+export function rewriteBottomUp(
+  plan: PipelinePlan,
+  rewrite: (rebuilt: LogicalPlan, original: LogicalPlan) => LogicalPlan,
+  reinput: (p: LogicalPlan, inputs: readonly LogicalPlan[]) => LogicalPlan = withInputs,
+): PipelinePlan {
+  const memo = new Map<LogicalPlan, LogicalPlan>();
+  const visit = (p: LogicalPlan): LogicalPlan => {
+    const done = memo.get(p);
+    if (done) return done;
+    const inputs = inputsOf(p);
+    const newInputs = inputs.map(visit);
+    const out = rewrite(newInputs.every((n, i) => n === inputs[i]) ? p : reinput(p, newInputs), p);
+    memo.set(p, out);
+    return out;
+  };
+  return mapSinkInputs(plan, visit);
 }

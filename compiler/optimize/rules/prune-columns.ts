@@ -1,9 +1,9 @@
 import { columnsOf } from "../../../plan/expr.ts";
-import { inputsOf, type LogicalPlan, mapSinkInputs, type PipelinePlan, type Sink } from "../../../plan/logical.ts";
+import { inputsOf, type LogicalPlan, type PipelinePlan, type Sink } from "../../../plan/logical.ts";
 import * as b from "../../../plan/builder.ts";
 import { schemaOf } from "../../../plan/schema.ts";
 import type { OptimizerRule } from "../rule.ts";
-import { withInputs } from "../with-inputs.ts";
+import { rewriteBottomUp, withInputs } from "../with-inputs.ts";
 
 type Needs = Map<LogicalPlan, Set<string>>;
 
@@ -112,19 +112,9 @@ export const pruneColumns: OptimizerRule = {
   rewrite: (p) => p,
   rewritePipeline: (plan) => {
     const needs = analyse(plan);
-    const memo = new Map<LogicalPlan, LogicalPlan>();
-    const visit = (p: LogicalPlan): LogicalPlan => {
-      const done = memo.get(p);
-      if (done) return done;
-      const inputs = inputsOf(p);
-      const newInputs = inputs.map(visit);
-      const same = newInputs.every((n, i) => n === inputs[i]);
-      // A join's columns are its inputs': over narrowed inputs its schema is worked out again.
-      const rebuilt = same ? p : p.kind === "Join" ? b.join(newInputs[0] as LogicalPlan, newInputs[1] as LogicalPlan, p.on, p.how, p.loc) : withInputs(p, newInputs);
-      const out = narrow(rebuilt, needs.get(p) ?? new Set());
-      memo.set(p, out);
-      return out;
-    };
-    return mapSinkInputs(plan, visit);
+    // A join's columns are its inputs': over narrowed inputs its schema is worked out again.
+    const reinput = (p: LogicalPlan, inputs: readonly LogicalPlan[]) =>
+      p.kind === "Join" ? b.join(inputs[0] as LogicalPlan, inputs[1] as LogicalPlan, p.on, p.how, p.loc) : withInputs(p, inputs);
+    return rewriteBottomUp(plan, (rebuilt, p) => narrow(rebuilt, needs.get(p) ?? new Set()), reinput);
   },
 };
