@@ -4,7 +4,7 @@ import * as arrow from "apache-arrow";
 import { TsdfError } from "../plan/errors.ts";
 import { isoToDays } from "../plan/functions.ts";
 import type { PhysicalPipeline, PhysicalSink, ScanExec } from "../plan/physical.ts";
-import { batchToColumns, columnsToRows, concatColumns } from "./exec/columns.ts";
+import { batchesToColumns, columnsToRows } from "./exec/columns.ts";
 import type { KernelContext } from "./exec/kernels.ts";
 import type { Partition } from "./exec/task.ts";
 import { inlineExecutor, poolExecutor } from "./executor.ts";
@@ -65,10 +65,7 @@ function inMemoryScan(tables: NonNullable<DriverOptions["tables"]>, node: ScanEx
 
 function rowsOf(sink: PhysicalSink, parts: readonly Partition[]): Row[] {
   const node = sink.input;
-  const cb = concatColumns(
-    parts.flatMap((part) => part.map((b) => batchToColumns(b, node.schema))),
-    node.schema.fields.length,
-  );
+  const cb = batchesToColumns(parts.flat(), node.schema);
   return columnsToRows(cb, node.schema);
 }
 

@@ -159,7 +159,7 @@ function remoteOptions(remote: string | undefined, token: string | undefined): P
 /** Runs the plan on Spark; the runtime lends its row decoding and `show()` layout so results read as a local run's. */
 async function runRemote(plan: PipelinePlan, options: RunOptions & { remote: string }, currentDate: string, params: Record<string, ParamValue>) {
   const started = performance.now();
-  const [{ runOnSpark }, { batchToColumns, columnsToRows }, { formatShow }] = await Promise.all([
+  const [{ runOnSpark }, { batchesToColumns, columnsToRows }, { formatShow }] = await Promise.all([
     import("../targets/spark/run-on-spark.ts"),
     import("./exec/columns.ts"),
     import("./show.ts"),
@@ -171,7 +171,7 @@ async function runRemote(plan: PipelinePlan, options: RunOptions & { remote: str
     currentDate,
     params,
     out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
-    decodeRows: (batches, schema) => batches.flatMap((b) => columnsToRows(batchToColumns(b, schema), schema)),
+    decodeRows: (batches, schema) => columnsToRows(batchesToColumns(batches, schema), schema),
     formatShow,
   });
   const metrics: RunMetrics = { pipeline: plan.name, workers: 0, partitions: 0, wallMs: performance.now() - started, stages: [], inputs: [] };

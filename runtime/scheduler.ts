@@ -10,7 +10,7 @@
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../plan/errors.ts";
 import { type PhysicalPlan, physicalInputs, type RepartitionExec, referenceCounts, type ScanExec } from "../plan/physical.ts";
-import { batchToColumns, concatColumns, execArrowSchema } from "./exec/columns.ts";
+import { batchesToColumns, execArrowSchema } from "./exec/columns.ts";
 import { type RangeKey, rangeBounds, sampleRangeKeys } from "./exec/repartition.ts";
 import type { KernelContext } from "./exec/kernels.ts";
 import { inputPartitions, type TaskFault, type TaskInput, type TaskMessage, type TaskScan } from "./exec/task.ts";
@@ -326,10 +326,7 @@ export class Scheduler {
   private sampleInDriver(block: Block, exchange: RepartitionExec): RangeKey[] {
     const schema = exchange.input.schema;
     const batches = block.buffers.flatMap((b) => decodeBuffer(b, block.nodeId, block.partition));
-    const columns = concatColumns(
-      batches.map((b) => batchToColumns(b, schema)),
-      schema.fields.length,
-    );
+    const columns = batchesToColumns(batches, schema);
     return sampleRangeKeys(exchange, columns, this.opts.ctx, SAMPLE_ROWS_PER_RANGE * exchange.partitions);
   }
 

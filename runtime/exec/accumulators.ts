@@ -70,6 +70,13 @@ export class ExactSum {
     return this.hasSpecial ? this.special : roundPartials(this.p, 0, this.n);
   }
 
+  /** Back to an empty sum (0), keeping its buffer. */
+  reset(): void {
+    this.n = 0;
+    this.special = 0;
+    this.hasSpecial = false;
+  }
+
   /** Partials, with an infinity or NaN carried as a single element. */
   state(): number[] {
     return this.hasSpecial ? [this.special] : Array.from(this.p.subarray(0, this.n));
@@ -186,6 +193,14 @@ class IntSumAcc implements GroupedAccumulator {
     this.grow(groups);
     const { count, num, big } = this;
     const vs = values as readonly unknown[];
+    if (!this.wide && vs instanceof Int32Array) {
+      for (let i = 0; i < rows; i++) {
+        const g = ids[i] as number;
+        count[g] = (count[g] as number) + 1;
+        num[g] = (num[g] as number) + (vs[i] as number);
+      }
+      return;
+    }
     for (let i = 0; i < rows; i++) {
       const v = vs[i];
       if (v === null || v === undefined) continue;
@@ -228,90 +243,144 @@ class IntSumAcc implements GroupedAccumulator {
   }
 }
 
-/** Partials kept inline per group; a group whose sum needs more moves to its own ExactSum. */
-const SLOTS = 4;
+/** 2^32: the width of one chunk of a group's fixed-point sum. */
+const CHUNK = 2 ** 32;
+/** Magnitudes a group's fixed-point window takes (others go to an ExactSum, as do infinities and NaN). */
+const MIN_WINDOWED = 2 ** -900;
+const MAX_WINDOWED = 2 ** 900;
+/** Adds to a group between carries, so that no chunk passes 2^53 (each add is below 2^32 units). */
+const CARRY_EVERY = 1 << 20;
+/** `mode` of a group: no value yet, a fixed-point window, or an ExactSum in `spilled`. */
+const EMPTY = 0;
+const WINDOW = 1;
+const SPILLED = 2;
+
+/** Adds `t` units (an integer below 2^96) to group g's chunks, split exactly at 2^32 and 2^64. */
+function addUnits(lo: Float64Array, mid: Float64Array, hi: Float64Array, g: number, t: number): void {
+  const h = Math.trunc(t / (CHUNK * CHUNK));
+  const r = t - h * (CHUNK * CHUNK);
+  const m = Math.trunc(r / CHUNK);
+  hi[g] = (hi[g] as number) + h;
+  mid[g] = (mid[g] as number) + m;
+  lo[g] = (lo[g] as number) + (r - m * CHUNK);
+}
+
+/** One ExactSum reused to round a window's three chunks (which are exact doubles) once. */
+const rounding = new ExactSum();
 
 /**
- * sum and avg of float64, exact: each group's Shewchuk partials live in a slice of one shared
- * typed array (sums of a few partials are the rule), so adding a row touches two flat arrays
- * instead of chasing a per-group object.
+ * sum and avg of float64, exact (so the result is the same for any partitioning). Each group
+ * sums in fixed point: a window of three 32-bit chunks whose lowest unit is 2^base, chosen
+ * from the group's first value so that its last mantissa bit fits. A value is split exactly
+ * into its three chunk parts and each chunk adds as a double, which stays exact below 2^53
+ * (carries run every 2^20 adds): a few multiplications a row instead of Shewchuk's loop over
+ * partials. A value the window cannot hold exactly (a finer last bit, or too large) moves the
+ * group to an ExactSum, which the chunks join without loss.
  */
 class FloatSumAcc implements GroupedAccumulator {
   private count: Float64Array = new Float64Array(16);
-  private partials: Float64Array = new Float64Array(16 * SLOTS);
-  private used: Uint8Array = new Uint8Array(16);
-  /** Groups whose partials outgrew their slots, or that met an infinity or NaN. */
+  private mode: Uint8Array = new Uint8Array(16);
+  /** 2^-base of each windowed group: a value times this is its count of lowest units. */
+  private scale: Float64Array = new Float64Array(16);
+  private lo: Float64Array = new Float64Array(16);
+  private mid: Float64Array = new Float64Array(16);
+  private hi: Float64Array = new Float64Array(16);
+  private adds: Int32Array = new Int32Array(16);
   private readonly spilled = new Map<number, ExactSum>();
   constructor(private readonly avg: boolean) {}
 
   private grow(groups: number): void {
-    if (groups <= this.used.length) return;
-    const size = Math.max(groups, this.used.length * 2);
+    if (groups <= this.mode.length) return;
+    const size = Math.max(groups, this.mode.length * 2);
     this.count = ensure(this.count, size);
-    this.partials = ensure(this.partials, size * SLOTS);
-    const used = new Uint8Array(size);
-    used.set(this.used);
-    this.used = used;
+    this.scale = ensure(this.scale, size);
+    this.lo = ensure(this.lo, size);
+    this.mid = ensure(this.mid, size);
+    this.hi = ensure(this.hi, size);
+    const mode = new Uint8Array(size);
+    mode.set(this.mode);
+    this.mode = mode;
+    const adds = new Int32Array(size);
+    adds.set(this.adds);
+    this.adds = adds;
   }
 
-  private add(g: number, value: number): void {
-    const spilled = this.spilled.get(g);
-    if (spilled !== undefined) {
-      spilled.add(value);
+  private add(g: number, x: number): void {
+    let m = this.mode[g] as number;
+    if (m === SPILLED) {
+      (this.spilled.get(g) as ExactSum).add(x);
       return;
     }
-    const n = this.used[g] as number;
-    if (n === SLOTS || !Number.isFinite(value)) {
-      this.spill(g).add(value);
+    if (x === 0) return;
+    const size = Math.abs(x);
+    if (!(size >= MIN_WINDOWED && size <= MAX_WINDOWED)) {
+      this.spill(g).add(x);
       return;
     }
-    // Shewchuk's step over this group's slots (as ExactSum.add): at most n + 1 partials result.
-    const p = this.partials;
-    const base = g * SLOTS;
-    let x = value;
-    let i = 0;
-    for (let k = 0; k < n; k++) {
-      let y = p[base + k] as number;
-      if (Math.abs(x) < Math.abs(y)) {
-        const t = x;
-        x = y;
-        y = t;
-      }
-      const hi = x + y;
-      if (!Number.isFinite(hi)) {
-        // An overflow: from here the sum is that infinity, as in ExactSum.add.
-        const sum = new ExactSum();
-        sum.add(hi);
-        this.spilled.set(g, sum);
-        return;
-      }
-      const lo = y - (hi - x);
-      if (lo !== 0) p[base + i++] = lo;
-      x = hi;
+    if (m === EMPTY) {
+      // The lowest unit: a chunk boundary at or below the value's last mantissa bit (2^(e-52)).
+      const base = Math.floor((Math.floor(Math.log2(size)) - 53) / 32) * 32;
+      this.scale[g] = 2 ** -base;
+      this.mode[g] = m = WINDOW;
     }
-    p[base + i] = x;
-    this.used[g] = i + 1;
+    const t = x * (this.scale[g] as number);
+    if (t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) {
+      this.spill(g).add(x);
+      return;
+    }
+    addUnits(this.lo, this.mid, this.hi, g, t);
+    const n = (this.adds[g] as number) + 1;
+    this.adds[g] = n;
+    if (n % CARRY_EVERY === 0) this.carry(g);
   }
 
-  /** Moves group g's partials into an ExactSum (adding non-overlapping partials keeps the sum exact). */
+  /** Moves whole chunks of `lo` into `mid` and of `mid` into `hi`; spills when `hi` nears 2^53. */
+  private carry(g: number): void {
+    const lo = this.lo[g] as number;
+    const up = Math.trunc(lo / CHUNK);
+    this.lo[g] = lo - up * CHUNK;
+    const mid = (this.mid[g] as number) + up;
+    const up2 = Math.trunc(mid / CHUNK);
+    this.mid[g] = mid - up2 * CHUNK;
+    this.hi[g] = (this.hi[g] as number) + up2;
+    if (Math.abs(this.hi[g] as number) >= 2 ** 52) this.spill(g);
+  }
+
+  /** The window's chunks as values (each exact), fed to `into`. */
+  private addWindow(g: number, into: ExactSum): void {
+    const unit = 1 / (this.scale[g] as number);
+    into.add((this.lo[g] as number) * unit);
+    into.add((this.mid[g] as number) * unit * CHUNK);
+    into.add((this.hi[g] as number) * unit * CHUNK * CHUNK);
+  }
+
+  /** Moves group g to an ExactSum holding what its window held. */
   private spill(g: number): ExactSum {
     const sum = new ExactSum();
-    const base = g * SLOTS;
-    for (let k = 0; k < (this.used[g] as number); k++) sum.add(this.partials[base + k] as number);
+    if (this.mode[g] === WINDOW) this.addWindow(g, sum);
     this.spilled.set(g, sum);
+    this.mode[g] = SPILLED;
     return sum;
   }
 
   update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
     this.grow(groups);
-    const count = this.count;
+    const { count, mode, scale, lo, mid, hi, adds } = this;
     const vs = values as readonly unknown[];
     for (let i = 0; i < rows; i++) {
       const v = vs[i];
       if (v === null || v === undefined) continue;
       const g = ids[i] as number;
       count[g] = (count[g] as number) + 1;
-      this.add(g, v as number);
+      // add()'s common case inline: a value that fits its group's window.
+      const t = (v as number) * (scale[g] as number);
+      const n = (adds[g] as number) + 1;
+      if (mode[g] !== WINDOW || t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK || n % CARRY_EVERY === 0) {
+        this.add(g, v as number);
+        continue;
+      }
+      addUnits(lo, mid, hi, g, t);
+      adds[g] = n;
     }
   }
   merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
@@ -327,18 +396,17 @@ class FloatSumAcc implements GroupedAccumulator {
       for (const p of s) this.add(g, p);
     }
   }
-  private state(g: number): number[] {
-    const spilled = this.spilled.get(g);
-    if (spilled !== undefined) return spilled.state();
-    return Array.from(this.partials.subarray(g * SLOTS, g * SLOTS + (this.used[g] as number)));
-  }
-  private value(g: number): number {
-    const spilled = this.spilled.get(g);
-    return spilled !== undefined ? spilled.value() : roundPartials(this.partials, g * SLOTS, this.used[g] as number);
+  /** Group g's sum as exact partials (rounded by `rounding` when it is a window). */
+  private exact(g: number): ExactSum {
+    const m = this.mode[g] as number;
+    if (m === SPILLED) return this.spilled.get(g) as ExactSum;
+    rounding.reset();
+    if (m === WINDOW) this.addWindow(g, rounding);
+    return rounding;
   }
   states(groups: number): unknown[][] {
     this.grow(groups);
-    const sums = Array.from({ length: groups }, (_, g) => ((this.count[g] ?? 0) === 0 ? null : this.state(g)));
+    const sums = Array.from({ length: groups }, (_, g) => ((this.count[g] ?? 0) === 0 ? null : this.exact(g).state()));
     return this.avg ? [sums, Array.from(this.count.subarray(0, groups))] : [sums];
   }
   results(groups: number): unknown[] {
@@ -346,7 +414,7 @@ class FloatSumAcc implements GroupedAccumulator {
     return Array.from({ length: groups }, (_, g) => {
       const n = this.count[g] as number;
       if (n === 0) return null;
-      const s = this.value(g);
+      const s = this.exact(g).value();
       return this.avg ? s / n : s;
     });
   }

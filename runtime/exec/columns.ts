@@ -3,6 +3,7 @@ import { daysToIso, isoToDays } from "../../plan/functions.ts";
 import type { ExecField, ExecSchema } from "../../plan/physical.ts";
 import type { DataType, Schema } from "../../plan/schema.ts";
 import { arrowType as arrowTypeOf } from "../io/arrow-types.ts";
+import { decodeUtf8Dictionary } from "./utf8-dictionary.ts";
 
 /**
  * Engine values, one JS representation per type: utf8 string, int32/float64 number, int64
@@ -11,7 +12,11 @@ import { arrowType as arrowTypeOf } from "../io/arrow-types.ts";
  */
 export type EngineValue = string | number | bigint | boolean | null;
 
-/** A partition decoded for operators: one JS array per column of the exec's schema. */
+/**
+ * A partition decoded for operators: one column per field of the exec's schema, a JS array or,
+ * for a numeric column without nulls, a typed array. Columns are never written after they are
+ * made; operators index and slice them.
+ */
 export interface ColumnBatch {
   readonly length: number;
   readonly columns: readonly unknown[][];
@@ -130,11 +135,41 @@ function convertDecoded(v: unknown, type: DataType): unknown {
   }
 }
 
-/** One column of engine values from an Arrow vector (all chunks). */
-export function decodeColumn(vector: arrow.Vector, type: DataType): unknown[] {
-  const out: unknown[] = new Array(vector.length);
+/** The typed array a non-null chunk of `type` already holds its engine values in, if any. */
+function typedValues(data: arrow.Data, type: DataType): Float64Array | Int32Array | BigInt64Array | null {
+  if (data.nullCount !== 0) return null;
+  const t = data.type as arrow.DataType;
+  const direct =
+    (type === "int32" && arrow.DataType.isInt(t) && t.bitWidth === 32 && t.isSigned) ||
+    (type === "float64" && arrow.DataType.isFloat(t) && t.precision === arrow.Precision.DOUBLE) ||
+    (type === "int64" && arrow.DataType.isInt(t) && t.bitWidth === 64 && t.isSigned) ||
+    (type === "date32" && arrow.DataType.isDate(t) && t.unit === arrow.DateUnit.DAY);
+  return direct ? (data.values as Float64Array | Int32Array | BigInt64Array).subarray(0, data.length) : null;
+}
+
+/**
+ * One column of engine values from Arrow chunks, in order. A numeric column without nulls
+ * stays in a typed array (the chunk's own buffer when there is one chunk): operators only
+ * index and slice columns, which a typed array serves without boxing a value.
+ */
+export function decodeColumn(chunks: readonly arrow.Data[], type: DataType): unknown[] {
+  const length = chunks.reduce((n, d) => n + d.length, 0);
+  const typed = chunks.map((d) => typedValues(d, type));
+  if (typed.length > 0 && typed.every((v) => v !== null && v.constructor === typed[0]?.constructor)) {
+    if (typed.length === 1) return typed[0] as unknown as unknown[];
+    const Ctor = (typed[0] as Float64Array).constructor as Float64ArrayConstructor;
+    const out = new Ctor(length);
+    let at = 0;
+    for (const v of typed as Float64Array[]) {
+      out.set(v, at);
+      at += v.length;
+    }
+    return out as unknown as unknown[];
+  }
+  const out: unknown[] = new Array(length);
+  if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type)) && decodeUtf8Dictionary(chunks, out)) return out;
   let at = 0;
-  for (const d of vector.data) {
+  for (const d of chunks) {
     decodeData(d, type, out, at);
     at += d.length;
   }
@@ -153,7 +188,19 @@ function validity(values: readonly unknown[]): { bitmap: Uint8Array; nullCount: 
 
 const encoder = new TextEncoder();
 
+/** Arrow data over a typed column's own buffer (decodeColumn's non-null numeric columns). */
+function encodeTyped(values: readonly unknown[], type: DataType): arrow.Data | null {
+  const length = values.length;
+  if (values instanceof Float64Array && type === "float64") return arrow.makeData({ type: new arrow.Float64(), length, data: values });
+  if (values instanceof Int32Array && type === "int32") return arrow.makeData({ type: new arrow.Int32(), length, data: values });
+  if (values instanceof Int32Array && type === "date32") return arrow.makeData({ type: new arrow.DateDay(), length, data: values });
+  if (values instanceof BigInt64Array && type === "int64") return arrow.makeData({ type: new arrow.Int64(), length, data: values });
+  return null;
+}
+
 function encodeFlat(values: readonly unknown[], type: DataType): arrow.Data {
+  const typed = encodeTyped(values, type);
+  if (typed) return typed;
   const length = values.length;
   const { bitmap, nullCount } = validity(values);
   const nullBitmap = nullCount === 0 ? undefined : bitmap;
@@ -248,14 +295,17 @@ export function encodeColumn(values: readonly unknown[], field: ExecField): arro
   return arrow.makeData({ type, length: values.length, nullCount, nullBitmap: nullCount === 0 ? undefined : bitmap, valueOffsets: offsets, child });
 }
 
-/** Decodes the columns of `schema` from a batch (by name). */
-export function batchToColumns(batch: arrow.RecordBatch, schema: ExecSchema): ColumnBatch {
+/** Decodes the columns of `schema` (by name) from batches, concatenated in order. */
+export function batchesToColumns(batches: readonly arrow.RecordBatch[], schema: ExecSchema): ColumnBatch {
   const columns = schema.fields.map((f, i) => {
-    const child = batch.getChild(f.name) ?? batch.getChildAt(i);
-    if (!child) throw new Error(`internal: batch has no column '${f.name}'`);
-    return decodeColumn(child, f.type);
+    const chunks = batches.map((batch) => {
+      const child = batch.getChild(f.name) ?? batch.getChildAt(i);
+      if (!child) throw new Error(`internal: batch has no column '${f.name}'`);
+      return child.data;
+    });
+    return decodeColumn(chunks.flat(), f.type);
   });
-  return { length: batch.numRows, columns };
+  return { length: batches.reduce((n, b) => n + b.numRows, 0), columns };
 }
 
 export function columnsToBatch(cb: ColumnBatch, schema: ExecSchema): arrow.RecordBatch {

@@ -6,11 +6,9 @@ import { KeyIndex } from "./keys.ts";
 /** Keeps the first row of each key (over `columns`) in input order. */
 export function distinctBatch(node: DistinctExec, input: ColumnBatch): ColumnBatch {
   const keyCols = node.columns.map((c) => input.columns[fieldIndex(node.input.schema, c)] as unknown[]);
-  const seen = new KeyIndex(keyCols.length);
+  const ids = new KeyIndex(keyCols.length).addRows(keyCols, input.length);
   const keep: number[] = [];
-  for (let i = 0; i < input.length; i++) {
-    // A new key gets the next id: the row is the first of its key.
-    if (seen.add(keyCols, i) === keep.length) keep.push(i);
-  }
+  // A new key gets the next id: the row is the first of its key.
+  for (let i = 0; i < input.length; i++) if (ids[i] === keep.length) keep.push(i);
   return keep.length === input.length ? input : takeRows(input, keep);
 }

@@ -39,14 +39,9 @@ export function hashAggregate(node: HashAggregateExec, input: ColumnBatch, ctx: 
   const c = compile(node);
   const n = input.length;
   const keyCols = c.keyIndexes.map((k) => input.columns[k] as unknown[]);
-  const index = new KeyIndex(keyCols.length);
-  const ids = new Int32Array(n);
+  const ids = new KeyIndex(keyCols.length).addRows(keyCols, n);
   const firstRows: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const g = index.add(keyCols, i);
-    if (g === firstRows.length) firstRows.push(i);
-    ids[i] = g;
-  }
+  for (let i = 0; i < n; i++) if (ids[i] === firstRows.length) firstRows.push(i);
   const groups = firstRows.length === 0 && node.groupBy.length === 0 && node.mode !== "partial" ? 1 : firstRows.length;
   const accs = node.aggs.map(createAccumulator);
   accs.forEach((acc, a) => {

@@ -35,8 +35,9 @@ export function hashJoin(node: HashJoinExec, left: ColumnBatch, right: ColumnBat
   const keepUnmatchedLeft = node.how === "left" || node.how === "full";
   const keepUnmatchedRight = node.how === "right" || node.how === "full";
   const matchedRight = keepUnmatchedRight ? new Uint8Array(right.length) : null;
+  const found = index.findRows(lKeys, left.length);
   for (let i = 0; i < left.length; i++) {
-    const k = hasNull(lKeys, i) ? -1 : index.find(lKeys, i);
+    const k = found[i] as number;
     if (node.how === "semi" || node.how === "anti") {
       if ((k >= 0) === (node.how === "semi")) li.push(i);
       continue;

@@ -4,7 +4,7 @@ import { type FilterExec, type PhysicalPlan, type ProjectionExec, physicalInputs
 import type { ReadMetrics } from "../io/row-assembler.ts";
 import { readScanSplit, type ScanSplit } from "../io/scan-splits.ts";
 import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks.ts";
-import { batchToColumns, type ColumnBatch, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
+import { batchesToColumns, type ColumnBatch, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
 import { distinctBatch } from "./distinct.ts";
 import { hashAggregate } from "./hash-aggregate.ts";
 import { hashJoin } from "./hash-join.ts";
@@ -248,10 +248,7 @@ export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
     return node;
   };
   const add = (node: PhysicalPlan, partition: number, batches: readonly arrow.RecordBatch[]) => {
-    const columns = concatColumns(
-      batches.map((b) => batchToColumns(b, node.schema)),
-      node.schema.fields.length,
-    );
+    const columns = batchesToColumns(batches, node.schema);
     rowsIn += columns.length;
     inputs.set(node.id, (inputs.get(node.id) ?? new Map<number, ColumnBatch>()).set(partition, columns));
   };

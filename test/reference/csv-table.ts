@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FileFormat } from "../../plan/logical.ts";
 import type { Field, Schema } from "../../plan/schema.ts";
-import { batchToColumns, columnsToRows } from "../../runtime/exec/columns.ts";
+import { batchesToColumns, columnsToRows } from "../../runtime/exec/columns.ts";
 import { readDataset } from "../../runtime/io/read-dataset.ts";
 import type { FrameNode } from "../../stdlib/frame-node.ts";
 import { type Pipeline, tracePipeline } from "../../stdlib/pipeline.ts";
@@ -134,6 +134,6 @@ export function formatCsv(columns: readonly string[], rows: readonly Row[], orde
 /** A written output folder read back with tsdf's readers, as the CSV text of an example's expected file. */
 export async function outputText(dir: string, format: FileFormat, schema: Schema, ordered: boolean, header: boolean): Promise<string> {
   const batches = await readDataset(dir, dir, format, schema, { header }, undefined, 1);
-  const rows = batches.flatMap((b) => columnsToRows(batchToColumns(b, schema), schema));
+  const rows = columnsToRows(batchesToColumns(batches, schema), schema);
   return formatCsv(schema.fields.map((f) => f.name), rows, ordered);
 }

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PhysicalAggregate } from "../../../plan/physical.ts";
 import type { DataType } from "../../../plan/schema.ts";
@@ -69,7 +70,7 @@ describe("grouped accumulators", () => {
 });
 
 describe("exact float sums per group", () => {
-  it("match ExactSum whether a group keeps its partials inline or outgrows them", () => {
+  it("match ExactSum whether a group sums in its fixed-point window or outgrows it", () => {
     // Values of wildly different magnitudes need many partials: the group spills.
     const wild = [1e300, 1, -1e300, 1e-300, 3.5, 1e200, 7e-20, -1e200, 0.1, 1e100, 0.2, -1e100];
     const tame = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2];
@@ -87,5 +88,48 @@ describe("exact float sums per group", () => {
     const ids = [0, 0, 1, 1, 1];
     const values = [Number.MAX_VALUE, Number.MAX_VALUE, 1, Number.NaN, 2];
     expect(single(agg("sum", "float64"), ids, values)).toEqual([Number.POSITIVE_INFINITY, Number.NaN]);
+  });
+
+  it("match ExactSum for any doubles, in one pass or merged from partial states", () => {
+    const double = fc.oneof(
+      fc.double({ noDefaultInfinity: true, noNaN: true }),
+      fc.integer({ min: -1e6, max: 1e6 }).map((n) => n / 1000),
+      fc.constantFrom(0, -0, 1e-310, 2 ** 900, -(2 ** -900), 5e-324),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), double), { minLength: 1, maxLength: 40 }), fc.nat(), (rows, cut) => {
+        const groups = rows.map(([g]) => g);
+        const values = rows.map(([, v]) => v);
+        const expected = [0, 1, 2, 3].map((g) => {
+          const s = new ExactSum();
+          let any = false;
+          rows.forEach(([h, v]) => {
+            if (h === g) {
+              s.add(v);
+              any = true;
+            }
+          });
+          return any ? s.value() + 0 : null;
+        });
+        const got = (xs: unknown[]) => xs.map((x) => (x === null ? null : (x as number) + 0));
+        const n = Math.max(...groups) + 1;
+        expect(got(single(agg("sum", "float64"), groups, values))).toEqual(expected.slice(0, n));
+        expect(got(split(agg("sum", "float64"), groups, values, cut % (rows.length + 1)))).toEqual(expected.slice(0, n));
+      }),
+    );
+  });
+
+  it("stay exact past the carries of a long group", () => {
+    // 2^23 values 2^21 + 1 - k·2^-31 (the lowest 32-bit chunk nearly full, in varying bits), then
+    // -(2^21 + 1)·2^23: the sum, -Σk·2^-31, is small enough to show any unit that the eight
+    // carries between chunks lost or moved.
+    const m = 2 ** 23;
+    const k = (i: number) => 1 + 2 * (i % 1000);
+    const values = new Float64Array(m + 1).map((_, i) => (i < m ? 2 ** 21 + 1 - k(i) * 2 ** -31 : -(2 ** 21 + 1) * m));
+    let total = 0;
+    for (let i = 0; i < m; i++) total += k(i);
+    const acc = createAccumulator(agg("sum", "float64"));
+    acc.update(new Int32Array(m + 1), m + 1, values as unknown as unknown[], 1);
+    expect(acc.results(1)).toEqual([-total * 2 ** -31]);
   });
 });

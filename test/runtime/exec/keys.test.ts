@@ -1,5 +1,9 @@
+import * as arrow from "apache-arrow";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { decodeColumn, encodeColumn } from "../../../runtime/exec/columns.ts";
 import { KeyIndex } from "../../../runtime/exec/keys.ts";
+import { utf8Dictionary } from "../../../runtime/exec/utf8-dictionary.ts";
 
 /** Ids of every row over `columns`, adding each. */
 function idsOf(columns: unknown[][]): number[] {
@@ -45,15 +49,67 @@ describe("KeyIndex", () => {
       ["a", "b", "b", "c"],
       [2, 1, 2, 1],
     ];
-    expect([0, 1, 2, 3].map((i) => index.find(probe, i))).toEqual([2, 1, -1, -1]);
+    expect(Array.from(index.findRows(probe, 4))).toEqual([2, 1, -1, -1]);
     expect(index.size).toBe(3);
   });
 
   it("has one key for every row when there are no key columns", () => {
     const index = new KeyIndex(0);
-    expect(index.find([], 0)).toBe(-1);
+    expect(Array.from(index.findRows([], 1))).toEqual([-1]);
     expect(index.add([], 0)).toBe(0);
     expect(index.add([], 1)).toBe(0);
     expect(index.size).toBe(1);
+  });
+});
+
+/** A column as a task decodes it from Arrow (dictionary-coded strings, typed non-null ints), in `chunks` chunks. */
+function decoded(values: unknown[], type: "utf8" | "int32", chunks: number): unknown[] {
+  const field = { name: "k", type, nullable: true };
+  const size = Math.ceil(values.length / chunks) || 1;
+  const parts: arrow.Data[] = [];
+  for (let at = 0; at < values.length; at += size) parts.push(encodeColumn(values.slice(at, at + size), field));
+  return decodeColumn(parts, type);
+}
+
+describe("KeyIndex.addRows and findRows", () => {
+  const strings = fc.array(fc.option(fc.constantFrom("a", "b", "ü", "", "🙂", "id001", "id002"), { nil: null }), { maxLength: 60 });
+  const ints = fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 60 });
+
+  it("give the ids that adding row by row gives, over dictionary-coded and typed columns", () => {
+    fc.assert(
+      fc.property(strings, ints, fc.integer({ min: 1, max: 4 }), (s, n, chunks) => {
+        const len = Math.min(s.length, n.length);
+        const plain = [s.slice(0, len), n.slice(0, len)];
+        const columns = [decoded(plain[0] as unknown[], "utf8", chunks), decoded(plain[1] as unknown[], "int32", chunks)];
+        const expected = idsOf(plain);
+        expect(Array.from(new KeyIndex(2).addRows(columns, len))).toEqual(expected);
+        expect(Array.from(new KeyIndex(1).addRows([columns[0] as unknown[]], len))).toEqual(idsOf([plain[0] as unknown[]]));
+        // Probing: the id of the first row with the same tuple, -1 for a tuple never added.
+        const index = new KeyIndex(2);
+        index.addRows(columns, len);
+        const probe = [["b", null, "zz", "a"], [1, 2, 3, 0]];
+        const want = [0, 1, 2, 3].map((i) => {
+          const j = (plain[0] as unknown[]).findIndex((v, r) => v === probe[0]?.[i] && plain[1]?.[r] === probe[1]?.[i]);
+          return j < 0 ? -1 : (expected[j] as number);
+        });
+        expect(Array.from(index.findRows([decoded(probe[0] as unknown[], "utf8", 1), decoded(probe[1] as unknown[], "int32", 1)], 4))).toEqual(want);
+      }),
+    );
+  });
+
+  it("decode repeating strings through a dictionary, and mostly distinct ones without", () => {
+    const repeating = decoded(Array.from({ length: 20_000 }, (_, i) => `id${i % 100}`), "utf8", 3);
+    expect(utf8Dictionary(repeating)?.values.length).toBe(100);
+    expect(repeating[12_345]).toBe("id45");
+    const distinct = decoded(Array.from({ length: 20_000 }, (_, i) => `t${i}`), "utf8", 2);
+    expect(utf8Dictionary(distinct)).toBeUndefined();
+    expect(distinct[19_999]).toBe("t19999");
+  });
+
+  it("keep non-null int columns in typed arrays, across chunks", () => {
+    const column = decoded([5, -1, 7, 7, 2], "int32", 2);
+    expect(column).toBeInstanceOf(Int32Array);
+    expect(Array.from(column)).toEqual([5, -1, 7, 7, 2]);
+    expect(decoded([5, null], "int32", 1)).toEqual([5, null]);
   });
 });

@@ -4,7 +4,7 @@ import * as b from "../../../plan/builder.ts";
 import { col, lit } from "../../../plan/expr.ts";
 import type { ScanExec } from "../../../plan/physical.ts";
 import { ExactSum } from "../../../runtime/exec/accumulators.ts";
-import { batchToColumns, columnsToBatch, columnsToRows } from "../../../runtime/exec/columns.ts";
+import { batchesToColumns, columnsToBatch, columnsToRows } from "../../../runtime/exec/columns.ts";
 import { inlineExecutor } from "../../../runtime/executor.ts";
 import { FaultPlan } from "../../../runtime/faults.ts";
 import { silentProgress } from "../../../runtime/progress.ts";
@@ -33,7 +33,7 @@ describe("Scheduler", () => {
         inMemory: () => true,
         readInMemory: async (node: ScanExec) => {
           scans++;
-          const cols = batchToColumns(t.batch, node.schema);
+          const cols = batchesToColumns([t.batch], node.schema);
           return [[columnsToBatch({ length: 2, columns: cols.columns.map((c) => c.slice(0, 2)) }, node.schema)], [columnsToBatch({ length: 1, columns: cols.columns.map((c) => c.slice(2)) }, node.schema)]];
         },
         splits: () => Promise.reject(new Error("no files in this test")),
@@ -66,7 +66,7 @@ describe("columns", () => {
       { name: "ts", type: "timestamp_us", nullable: true },
     ] } as const;
     const columns = [["é🙂", null], [-5, null], [2n ** 60n, null], [Number.NaN, null], [false, null], [-1, null], [-1n, null]];
-    const back = batchToColumns(columnsToBatch({ length: 2, columns }, schema), schema);
+    const back = batchesToColumns([columnsToBatch({ length: 2, columns }, schema)], schema);
     expect(back.columns).toEqual(columns);
     expect(columnsToRows(back, schema)[0]).toEqual({ s: "é🙂", i: -5, l: 2n ** 60n, f: Number.NaN, b: false, d: "1969-12-31", ts: "1969-12-31T23:59:59.999999Z" });
   });

@@ -7,7 +7,7 @@ import { optimize } from "../../../compiler/optimize/optimizer.ts";
 import { planPhysical } from "../../../compiler/physical/plan-physical.ts";
 import type { PipelinePlan, Sink } from "../../../plan/logical.ts";
 import { serializePlan } from "../../../plan/serialize.ts";
-import { batchToColumns, columnsToRows } from "../../../runtime/exec/columns.ts";
+import { batchesToColumns, columnsToRows } from "../../../runtime/exec/columns.ts";
 import { readDataset } from "../../../runtime/io/read-dataset.ts";
 import { createJob } from "../../../runtime/job.ts";
 import { canonicalRows } from "../../differential/random-data.ts";
@@ -37,7 +37,7 @@ async function readBack(dataDir: string, sink: Extract<Sink, { kind: "Write" }>)
   const schema = sink.input.schema;
   const batches = await readDataset(dir, sink.path, sink.format, schema, { header: sink.options.header ?? true }, undefined, 1);
   return canonicalRows(
-    batches.flatMap((b) => columnsToRows(batchToColumns(b, schema), schema)),
+    columnsToRows(batchesToColumns(batches, schema), schema),
     false,
   );
 }
