@@ -37,8 +37,8 @@ export const SESSION_CONF: Readonly<Record<string, string>> = {
 /**
  * Runs every sink of an optimized pipeline on a Spark cluster: the whole plan is translated
  * first (an incompatible construct fails before any data moves), then outputs and `show()`
- * rows are collected, then each write runs as one Spark job through Spark's committer, then
- * the tables are printed.
+ * rows are collected, then each write runs through Spark's committer (an overwrite staged
+ * first, see stagedWrite), then the tables are printed.
  */
 export async function runOnSpark(plan: PipelinePlan, options: SparkRunOptions): Promise<{ outputs: Record<string, Row[]> }> {
   const actions = translatePipeline(plan, options);
@@ -60,13 +60,45 @@ export async function runOnSpark(plan: PipelinePlan, options: SparkRunOptions): 
       }
     }
     for (const a of actions) {
-      if (a.kind === "Write") await guarded(options, a.sink, () => drain(client, { command: a.command }));
+      if (a.kind !== "Write") continue;
+      const write = a.command.write_operation as ProtoMessage;
+      if (write.mode !== "SAVE_MODE_OVERWRITE") {
+        await guarded(options, a.sink, () => drain(client, { command: a.command }));
+        continue;
+      }
+      const staged = stagedWrite(write);
+      await guarded(options, a.sink, () => drain(client, { command: staged.stage }));
+      await guarded(options, a.sink, () => drain(client, { command: staged.publish }), `the rows are kept in ${staged.path}`);
+      await guarded(options, a.sink, () => drain(client, { command: staged.clear }));
     }
     for (const line of shows) options.out(line);
     return { outputs };
   } finally {
     client.close();
   }
+}
+
+/**
+ * An overwrite in three Spark jobs, because Spark deletes an overwrite's target before its
+ * job runs, so a job that fails (a malformed row under FAILFAST, a lost executor) would leave
+ * no output at all. `stage` computes the rows into a hidden sibling of the target (Spark's
+ * readers skip names starting with `.`) as Parquet; only when that succeeded does `publish`
+ * overwrite the target from the staged files, a plain copy; `clear` then empties the
+ * staging folder (Spark Connect has no file deletion).
+ */
+export function stagedWrite(write: ProtoMessage): { path: string; stage: ProtoMessage; publish: ProtoMessage; clear: ProtoMessage } {
+  const target = String(write.path).replace(/\/+$/, "");
+  const slash = target.lastIndexOf("/");
+  const path = `${target.slice(0, slash + 1)}.${target.slice(slash + 1)}.tsdf-staging`;
+  const toStaging = (input: ProtoMessage): ProtoMessage => ({
+    write_operation: { input, source: "parquet", path, mode: "SAVE_MODE_OVERWRITE", partitioning_columns: [], options: {} },
+  });
+  return {
+    path,
+    stage: toStaging(write.input as ProtoMessage),
+    publish: { write_operation: { ...write, input: { read: { data_source: { format: "parquet", paths: [path] } } } } },
+    clear: toStaging({ limit: { input: write.input as ProtoMessage, limit: 0 } }),
+  };
 }
 
 async function collect(client: SparkConnectClient, relation: ProtoMessage): Promise<arrow.RecordBatch[]> {
@@ -82,13 +114,16 @@ async function drain(client: SparkConnectClient, plan: ProtoMessage): Promise<vo
   for await (const _ of client.execute(plan));
 }
 
-/** Runs one call; a server failure becomes a TsdfError at the sink, or at the read whose path it names. */
-async function guarded<T>(options: SparkRunOptions, sink: Sink | undefined, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs one call; a server failure becomes a TsdfError at the sink, or at the read whose path
+ * it names. `lost` replaces the note that the previous output is in place, when it is not.
+ */
+async function guarded<T>(options: SparkRunOptions, sink: Sink | undefined, run: () => Promise<T>, lost?: string): Promise<T> {
   try {
     return await run();
   } catch (e) {
     if (!(e instanceof SparkCallError)) throw e;
-    throw sparkError(e, options, sink);
+    throw sparkError(e, options, sink, lost);
   }
 }
 
@@ -96,7 +131,7 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_PERMISSION_DENIED = 7;
 const GRPC_UNAUTHENTICATED = 16;
 
-function sparkError(e: SparkCallError, options: SparkRunOptions, sink: Sink | undefined): TsdfError {
+function sparkError(e: SparkCallError, options: SparkRunOptions, sink: Sink | undefined, lost: string | undefined): TsdfError {
   const address = parseRemote(options.remote, options.token).address;
   const detail = e.message.split("\n")[0] ?? e.message;
   if (e.code === GRPC_UNAUTHENTICATED || e.code === GRPC_PERMISSION_DENIED) {
@@ -108,9 +143,8 @@ function sparkError(e: SparkCallError, options: SparkRunOptions, sink: Sink | un
   const scan = sink === undefined ? undefined : scanNamedIn(sink.input, e.message, options);
   const what = sink === undefined ? "setting up the session" : describeSink(sink);
   const loc: SourceLocation | undefined = scan?.loc ?? sink?.loc;
-  return new TsdfError("TSDF7004", `Spark failed ${what}: ${detail}`, loc, [
-    scan ? `while reading ${scan.path}` : "Spark's committer leaves the previous output of a failed write in place",
-  ]);
+  const kept = sink?.kind === "Write" ? [lost ?? `the previous output of ${sink.path} is as it was`] : [];
+  return new TsdfError("TSDF7004", `Spark failed ${what}: ${detail}`, loc, [...(scan ? [`while reading ${scan.path}`] : []), ...kept]);
 }
 
 function describeSink(sink: Sink): string {

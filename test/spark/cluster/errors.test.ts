@@ -16,11 +16,11 @@ const FIXTURES = resolve(import.meta.dirname, "../fixtures");
 const work = mkdtempSync(join(tmpdir(), "tsdf-spark-errors-"));
 let semantics: PipelinePlan;
 let writeOnce: PipelinePlan;
+let overwrite: PipelinePlan;
 
 beforeAll(async () => {
-  const [a, b] = await compilePipelines([join(FIXTURES, "semantics.ts"), join(FIXTURES, "write-once.ts")]);
-  semantics = optimize(a as PipelinePlan).plan;
-  writeOnce = optimize(b as PipelinePlan).plan;
+  const plans = await compilePipelines(["semantics.ts", "write-once.ts", "overwrite-failfast.ts"].map((f) => join(FIXTURES, f)));
+  [semantics, writeOnce, overwrite] = plans.map((p) => optimize(p).plan) as [PipelinePlan, PipelinePlan, PipelinePlan];
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -60,5 +60,31 @@ describe("errors from Spark", () => {
       message: expect.stringMatching(/^Spark failed writing output\/once: .*already exists/i),
     });
     expect(snapshot(out)).toEqual(before);
+  });
+
+  it("a failed overwrite leaves the previous output as it was, and a good one replaces it", async () => {
+    const data = join(work, "overwrite");
+    mkdirSync(join(data, "input"), { recursive: true });
+    const input = join(data, "input/rows.csv");
+    writeFileSync(input, "id,s\n1,a\n2,b\n");
+    const job = createJob(serializePlan(overwrite), planPhysical);
+    const opts = { remote: REMOTE, dataDir: data, currentDate: "2024-06-30" };
+    await job.run(opts);
+    const out = join(data, "output/table");
+    const first = snapshot(out);
+    expect(first.filter((f) => f.startsWith("s=")).length).toBeGreaterThan(1);
+    // A row without its non-nullable 's' fails the FAILFAST read while Spark computes the rows.
+    writeFileSync(input, "id,s\n1,a\n3,\n");
+    await expect(job.run(opts)).rejects.toMatchObject({
+      code: "TSDF7004",
+      message: expect.stringMatching(/^Spark failed writing output\/table: .*FAILFAST/),
+      notes: ["the previous output of output/table is as it was"],
+    });
+    expect(snapshot(out)).toEqual(first);
+    writeFileSync(input, "id,s\n5,c\n");
+    await job.run(opts);
+    expect(readdirSync(out).filter((f) => !f.startsWith(".")).sort()).toEqual(["_SUCCESS", "s=c"]);
+    // Nothing but the emptied staging folder is left beside the output.
+    expect(readdirSync(join(data, "output")).sort()).toEqual([".table.tsdf-staging", "table"]);
   });
 });
