@@ -3,10 +3,12 @@ import type * as arrow from "apache-arrow";
 import { compilePipelines } from "../../../compiler/compile.ts";
 import { optimize } from "../../../compiler/optimize/optimizer.ts";
 import { planPhysical } from "../../../compiler/physical/plan-physical.ts";
+import type { PipelinePlan } from "../../../plan/logical.ts";
 import type { PhysicalPipeline } from "../../../plan/physical.ts";
 import type { Schema } from "../../../plan/schema.ts";
 import { runPipeline } from "../../../runtime/driver.ts";
 import { closePools } from "../../../runtime/executor.ts";
+import { scanInputBytes } from "../../../runtime/io/input-sizes.ts";
 import { readParquet } from "../../../runtime/io/parquet.ts";
 import type { TableSpec } from "../datagen.ts";
 import type { Answer, Question } from "../questions.ts";
@@ -22,23 +24,32 @@ export function tableSchema(spec: TableSpec): Schema {
 
 /**
  * tsdf: the pipelines in bench/db-benchmark/pipelines/, compiled and optimized as `tsdf build`
- * does (once, before timing), run by the driver over Arrow batches read from Parquet (in
- * memory, the driver's `tables`) or over the CSV files (end to end).
+ * does and planned as `tsdf run` does, from the input files' sizes (once, before timing), run
+ * by the driver over Arrow batches read from Parquet (in memory, the driver's `tables`) or
+ * over the CSV files (end to end).
  */
 export async function tsdfEngine(opts: EngineOptions, version: string, questions: readonly Question[]): Promise<Engine> {
   const answerable = questions.filter((q) => q.tsdfMissing === undefined);
   const logical = await compilePipelines(answerable.map((q) => path.join(PIPELINES.pathname, `${q.id}.ts`)));
-  const plans = new Map<string, PhysicalPipeline>(
-    answerable.map((q, k) => [q.id, planPhysical(optimize(logical[k] as (typeof logical)[number]).plan, { partitions: opts.threads })]),
-  );
+  const optimized = new Map<string, PipelinePlan>(answerable.map((q, k) => [q.id, optimize(logical[k] as PipelinePlan).plan]));
+  const physical = new Map<string, PhysicalPipeline>();
+  const planned = async (q: Question, dataDir: string): Promise<PhysicalPipeline> => {
+    const key = `${q.id}:${dataDir}`;
+    let plan = physical.get(key);
+    if (plan === undefined) {
+      const logicalPlan = optimized.get(q.id);
+      if (logicalPlan === undefined) throw new Error(`tsdf: ${q.id} is not answerable (${q.tsdfMissing})`);
+      plan = planPhysical(logicalPlan, { partitions: opts.threads, inputBytes: await scanInputBytes(logicalPlan, dataDir) });
+      physical.set(key, plan);
+    }
+    return plan;
+  };
   // One thread: tasks run in the calling thread, as DuckDB and Polars run on one.
   const workers = opts.threads > 1 ? opts.threads : 0;
   let tables: Record<string, arrow.RecordBatch[]> = {};
   let loadedDir = "";
   const run = async (q: Question, dataDir: string, inMemory: boolean): Promise<Answer> => {
-    const plan = plans.get(q.id);
-    if (!plan) throw new Error(`tsdf: ${q.id} is not answerable (${q.tsdfMissing})`);
-    const { outputs } = await runPipeline(plan, {
+    const { outputs } = await runPipeline(await planned(q, dataDir), {
       dataDir,
       workers,
       currentDate: "2024-06-30",
@@ -53,7 +64,7 @@ export async function tsdfEngine(opts: EngineOptions, version: string, questions
   return {
     name: "tsdf",
     version,
-    answers: (q) => plans.has(q.id),
+    answers: (q) => optimized.has(q.id),
     async load(data) {
       tables = {};
       for (const spec of data.tables) {
