@@ -28,7 +28,7 @@ export async function collectDiagnostics(entries: readonly string[]): Promise<{ 
   const rewritten = new Map<string, string>();
   for (const sf of checked.userFiles) {
     const r = rewriteSourceFile(sf, translation);
-    if (r.lambdas > 0) rewritten.set(sf.getFilePath(), r.text);
+    if (r.rewritten) rewritten.set(sf.getFilePath(), r.text);
   }
   diagnostics.push(...translation.map(fromTsdfError));
   if (diagnostics.length === 0) {

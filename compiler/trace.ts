@@ -14,12 +14,12 @@ import { rewriteSourceFile } from "./translate/rewrite.ts";
 /** Reads a file's own schema at build time, for `p.read.parquet(path)` without one. */
 export type SchemaResolver = (format: FileFormat, path: string) => Promise<readonly Field[] | undefined>;
 
-/** The rewritten text of each user file that passes lambdas to DataFrame methods, by absolute path. */
+/** The rewritten text of each user file that calls the DSL (lambdas translated, calls located), by absolute path. */
 export function rewriteFiles(userFiles: readonly SourceFile[]): Map<string, string> {
   const rewritten = new Map<string, string>();
   for (const sf of userFiles) {
     const r = rewriteSourceFile(sf);
-    if (r.lambdas > 0) rewritten.set(resolve(sf.getFilePath()), r.text);
+    if (r.rewritten) rewritten.set(resolve(sf.getFilePath()), r.text);
   }
   return rewritten;
 }

@@ -19,12 +19,12 @@ export type FrameNode =
   | { readonly op: "agg"; readonly input: FrameNode; readonly keys: readonly string[]; readonly lambda: Lambda }
   | { readonly op: "join"; readonly left: FrameNode; readonly right: FrameNode; readonly on: readonly string[] | Lambda | null; readonly how: JoinType }
   | { readonly op: "orderBy"; readonly input: FrameNode; readonly lambda: Lambda }
-  | { readonly op: "limit"; readonly input: FrameNode; readonly n: number }
-  | { readonly op: "distinct"; readonly input: FrameNode; readonly columns: readonly string[] | null }
-  | { readonly op: "union"; readonly left: FrameNode; readonly right: FrameNode; readonly byName: boolean }
+  | { readonly op: "limit"; readonly input: FrameNode; readonly n: number; readonly loc?: SourceLocation }
+  | { readonly op: "distinct"; readonly input: FrameNode; readonly columns: readonly string[] | null; readonly loc?: SourceLocation }
+  | { readonly op: "union"; readonly left: FrameNode; readonly right: FrameNode; readonly byName: boolean; readonly loc?: SourceLocation }
   | { readonly op: "cache"; readonly input: FrameNode };
 
 export type FrameSink =
-  | { readonly kind: "Write"; readonly frame: FrameNode; readonly format: FileFormat; readonly path: string; readonly options: WriteOptions }
-  | { readonly kind: "Show"; readonly frame: FrameNode; readonly rows: number; readonly title?: string }
-  | { readonly kind: "Output"; readonly frame: FrameNode; readonly name: string };
+  | { readonly kind: "Write"; readonly frame: FrameNode; readonly format: FileFormat; readonly path: string; readonly options: WriteOptions; readonly loc?: SourceLocation }
+  | { readonly kind: "Show"; readonly frame: FrameNode; readonly rows: number; readonly title?: string; readonly loc?: SourceLocation }
+  | { readonly kind: "Output"; readonly frame: FrameNode; readonly name: string; readonly loc?: SourceLocation };

@@ -1,6 +1,6 @@
 import type { JoinType, WriteOptions } from "../plan/logical.ts";
 import type { FrameNode, FrameSink } from "./frame-node.ts";
-import { lambdaOf } from "./lambda.ts";
+import { callSite, lambdaOf } from "./lambda.ts";
 import { count, type SortSpec } from "./functions.ts";
 import type { Assign, Flat, Nullable, PickColumns, Rename, Row, Value, Widen, Without } from "./values.ts";
 
@@ -40,7 +40,7 @@ export class DataFrameWriter<R> {
     private readonly sinks: SinkCollector,
   ) {}
   private add(format: "csv" | "parquet" | "json" | "arrow", path: string, options: WriterOptions & { partitionBy?: readonly Keys<R>[] }): void {
-    this.sinks.addSink({ kind: "Write", frame: this.node, format, path, options });
+    this.sinks.addSink({ kind: "Write", frame: this.node, format, path, options, ...callSite() });
   }
   /** @example df.write.csv("output/customers", { mode: "overwrite", header: true }) */
   csv(path: string, options: WriterOptions & { partitionBy?: readonly Keys<R>[] } = {}): void {
@@ -159,23 +159,23 @@ export class DataFrame<R> {
   }
   /** The first `n` rows. @example df.orderBy((r) => desc(r.total)).limit(10) */
   limit(n: number): DataFrame<R> {
-    return this.next({ op: "limit", input: this.node, n });
+    return this.next({ op: "limit", input: this.node, n, ...callSite() });
   }
   /** Removes duplicate rows. */
   distinct(): DataFrame<R> {
-    return this.next({ op: "distinct", input: this.node, columns: null });
+    return this.next({ op: "distinct", input: this.node, columns: null, ...callSite() });
   }
   /** Keeps the first row of each combination of the named columns (all columns when none). */
   dropDuplicates(...names: Keys<R>[]): DataFrame<R> {
-    return this.next({ op: "distinct", input: this.node, columns: names.length > 0 ? names : null });
+    return this.next({ op: "distinct", input: this.node, columns: names.length > 0 ? names : null, ...callSite() });
   }
   /** Rows of both, matched by position; duplicates kept (UNION ALL). */
   union(other: DataFrame<R>): DataFrame<R> {
-    return this.next({ op: "union", left: this.node, right: other.node, byName: false });
+    return this.next({ op: "union", left: this.node, right: other.node, byName: false, ...callSite() });
   }
   /** Rows of both, matched by column name. */
   unionByName(other: DataFrame<R>): DataFrame<R> {
-    return this.next({ op: "union", left: this.node, right: other.node, byName: true });
+    return this.next({ op: "union", left: this.node, right: other.node, byName: true, ...callSite() });
   }
   /** Marks this DataFrame as reused: computed once per run however many sinks read it. */
   cache(): DataFrame<R> {
@@ -187,7 +187,7 @@ export class DataFrame<R> {
   }
   /** Prints the first `n` rows (default 20) as a table when the pipeline runs. */
   show(n = 20, options: { title?: string } = {}): void {
-    this.sinks.addSink({ kind: "Show", frame: this.node, rows: n, ...(options.title !== undefined && { title: options.title }) });
+    this.sinks.addSink({ kind: "Show", frame: this.node, rows: n, ...(options.title !== undefined && { title: options.title }), ...callSite() });
   }
 }
 

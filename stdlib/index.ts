@@ -38,7 +38,7 @@ export {
   upper,
   year,
 } from "./functions.ts";
-export { __tsdfLambda, __tsdfValue } from "./lambda.ts";
+export { __tsdfAt, __tsdfLambda, __tsdfValue } from "./lambda.ts";
 export { type CsvOptions, type Pipeline, type PipelineBuilder, pipeline } from "./pipeline.ts";
 export { ColumnType, type SchemaDef, schema, t } from "./schema.ts";
 export type { Flat, Row, TsDate, TsTimestamp, Value } from "./values.ts";

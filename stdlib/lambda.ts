@@ -32,6 +32,35 @@ export function __tsdfLambda<F>(fn: F, body: () => LambdaBody, loc: SourceLocati
   return { [TRANSLATED]: true, lambda: { fn: fn as never, body: body(), loc } } as unknown as F;
 }
 
+/**
+ * The source locations of the DSL calls `__tsdfAt` is running, innermost last. On the global
+ * object: the traced pipeline's bundle has its own copy of this module, and the builders that
+ * read the stack come from the compiler's.
+ */
+const CALLS = Symbol.for("tsdf.callSites");
+const shared = globalThis as { [CALLS]?: SourceLocation[] };
+shared[CALLS] ??= [];
+const calls: SourceLocation[] = shared[CALLS];
+
+/**
+ * Emitted by `tsdf build` around a DSL call without a lambda (a read, limit(), a sink…), so
+ * the node it makes knows where it was written. Not for hand-written code.
+ */
+export function __tsdfAt<T>(loc: SourceLocation, call: () => T): T {
+  calls.push(loc);
+  try {
+    return call();
+  } finally {
+    calls.pop();
+  }
+}
+
+/** `{ loc }` of the DSL call being made, when `tsdf build` located it; spread into the node it makes. */
+export function callSite(): { loc?: SourceLocation } {
+  const loc = calls[calls.length - 1];
+  return loc === undefined ? {} : { loc };
+}
+
 /** Emitted by `tsdf build` for a captured value: folds constants, keeps params symbolic. */
 export function __tsdfValue(v: unknown, name: string, loc: SourceLocation): Expr {
   if (isParamHandle(v)) return { kind: "Param", name: v.name, type: v.type };

@@ -2,6 +2,7 @@ import { TsdfError } from "../plan/errors.ts";
 import type { ParamSpec, ReadOptions } from "../plan/logical.ts";
 import type { DataType } from "../plan/schema.ts";
 import { DataFrame, type SinkCollector } from "./frame.ts";
+import { callSite } from "./lambda.ts";
 import type { FrameSink } from "./frame-node.ts";
 import { paramHandle } from "./param.ts";
 import { fieldsOf, type SchemaLike } from "./schema.ts";
@@ -102,7 +103,7 @@ export function tracePipeline(p: Pipeline, params?: Readonly<Record<string, unkn
   const specs: ParamSpec[] = [];
   const collector: SinkCollector = { addSink: (s) => sinks.push(s) };
   const read = (format: "csv" | "parquet" | "json" | "arrow", path: string, schema: SchemaLike<Row> | undefined, options: ReadOptions = {}) =>
-    new DataFrame({ op: "read", format, path, fields: schema ? fieldsOf(schema) : null, options }, collector);
+    new DataFrame({ op: "read", format, path, fields: schema ? fieldsOf(schema) : null, options, ...callSite() }, collector);
   const builder: PipelineBuilder = {
     read: {
       csv: (path, schema, options) => read("csv", path, schema, options) as never,
@@ -120,7 +121,7 @@ export function tracePipeline(p: Pipeline, params?: Readonly<Record<string, unkn
       return parsed.data as never;
     },
     output: (name, df) => {
-      sinks.push({ kind: "Output", frame: df.node, name });
+      sinks.push({ kind: "Output", frame: df.node, name, ...callSite() });
     },
   };
   p.define(builder);

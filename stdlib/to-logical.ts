@@ -124,11 +124,11 @@ export function toPipelinePlan(traced: TracedPipeline, fileSchemas: ReadonlyMap<
       case "orderBy":
         return b.sort(plan(n.input), sortKeysOf(n.lambda), n.lambda.loc);
       case "limit":
-        return b.limit(plan(n.input), n.n);
+        return b.limit(plan(n.input), n.n, n.loc);
       case "distinct":
-        return b.distinct(plan(n.input), n.columns);
+        return b.distinct(plan(n.input), n.columns, n.loc);
       case "union":
-        return b.union(plan(n.left), plan(n.right), n.byName);
+        return b.union(plan(n.left), plan(n.right), n.byName, n.loc);
       case "cache": {
         const input = plan(n.input);
         return { kind: "Cache", input, schema: input.schema };
@@ -138,12 +138,12 @@ export function toPipelinePlan(traced: TracedPipeline, fileSchemas: ReadonlyMap<
   const sinks: Sink[] = traced.sinks.map((s) => {
     switch (s.kind) {
       case "Write":
-        if (s.options.partitionBy) b.distinct(plan(s.frame), s.options.partitionBy);
-        return { kind: "Write", input: plan(s.frame), format: s.format, path: s.path, options: s.options };
+        if (s.options.partitionBy) b.distinct(plan(s.frame), s.options.partitionBy, s.loc);
+        return { kind: "Write", input: plan(s.frame), format: s.format, path: s.path, options: s.options, ...(s.loc && { loc: s.loc }) };
       case "Show":
-        return { kind: "Show", input: plan(s.frame), rows: s.rows, ...(s.title !== undefined && { title: s.title }) };
+        return { kind: "Show", input: plan(s.frame), rows: s.rows, ...(s.title !== undefined && { title: s.title }), ...(s.loc && { loc: s.loc }) };
       case "Output":
-        return { kind: "Output", input: plan(s.frame), name: s.name };
+        return { kind: "Output", input: plan(s.frame), name: s.name, ...(s.loc && { loc: s.loc }) };
       default:
         return assertNever(s);
     }

@@ -1,5 +1,5 @@
 import { resolve, sep } from "node:path";
-import { type ArrowFunction, type CallExpression, type FunctionExpression, Node, type SourceFile, SyntaxKind } from "ts-morph";
+import { type ArrowFunction, type CallExpression, type FunctionExpression, Node, type PropertyAccessExpression, type SourceFile, SyntaxKind } from "ts-morph";
 import { type SourceLocation, TsdfError } from "../../plan/errors.ts";
 import { type LambdaScope, STDLIB_FUNCTION_NAMES, translateExpr } from "./translate-expr.ts";
 
@@ -9,6 +9,8 @@ interface Edit {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /** For an insertion around a call: the call's width, which orders insertions at one position. */
+  readonly span?: number;
 }
 
 /** The lambda argument kinds of DataFrame methods, by what the lambda must return. */
@@ -40,14 +42,20 @@ function stdlibFunctionName(call: Node): string | undefined {
   return name && STDLIB_FUNCTION_NAMES.has(name) ? name : undefined;
 }
 
-function isDataFrameMethod(call: CallExpression): string | undefined {
+/** DSL calls without a lambda whose nodes or sinks take the call's location (for errors that name it). */
+const LOCATED_METHODS = new Set(["csv", "parquet", "json", "arrow", "limit", "distinct", "dropDuplicates", "union", "unionByName", "show", "output"]);
+
+/** The name of the stdlib method a call invokes, if it is one of `names`. */
+function stdlibMethod(call: CallExpression, names: ReadonlySet<string>): string | undefined {
   const callee = call.getExpression();
   if (!Node.isPropertyAccessExpression(callee)) return undefined;
   const name = callee.getName();
-  if (!(name in LAMBDA_METHODS)) return undefined;
+  if (!names.has(name)) return undefined;
   const decl = callee.getSymbol()?.getDeclarations()[0];
   return declaredInStdlib(decl) ? name : undefined;
 }
+
+const LAMBDA_METHOD_NAMES = new Set(Object.keys(LAMBDA_METHODS));
 
 export function locationOf(node: Node): SourceLocation {
   const sf = node.getSourceFile();
@@ -142,18 +150,28 @@ function translateLambda(fn: ArrowFunction | FunctionExpression, kind: "expr" | 
 
 export interface RewriteResult {
   readonly text: string;
-  readonly lambdas: number;
+  /** Whether anything was rewritten (a lambda translated or a DSL call located). */
+  readonly rewritten: boolean;
 }
 
 /**
  * Rewrites every lambda passed to a DataFrame method into `__tsdfLambda(fn, () => IR, loc)`,
- * keeping the original function for the reference evaluator. An untranslatable lambda throws,
- * or, when `errors` is given, is recorded there and the others are still translated.
+ * keeping the original function for the reference evaluator, and wraps every DSL call without
+ * a lambda (reads, limit(), sinks, …) as `__tsdfAt(loc, () => call)`. An untranslatable lambda
+ * throws, or, when `errors` is given, is recorded there and the others are still translated.
  */
 export function rewriteSourceFile(sf: SourceFile, errors?: TsdfError[]): RewriteResult {
   const edits: Edit[] = [];
   for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const method = isDataFrameMethod(call);
+    if (stdlibMethod(call, LOCATED_METHODS)) {
+      // At the method's name, which in a chain over several lines is the line that calls it.
+      const loc = JSON.stringify(locationOf((call.getExpression() as PropertyAccessExpression).getNameNode()));
+      // Insertions only, so lambdas inside the call keep their own edits; on one line, so line numbers stay the user's.
+      edits.push({ start: call.getStart(), end: call.getStart(), text: `__tsdfAt(${loc}, () => `, span: call.getWidth() });
+      edits.push({ start: call.getEnd(), end: call.getEnd(), text: ")", span: call.getWidth() });
+      continue;
+    }
+    const method = stdlibMethod(call, LAMBDA_METHOD_NAMES);
     if (!method) continue;
     const kind = LAMBDA_METHODS[method] as "expr" | "record" | "sort" | "join";
     for (const arg of call.getArguments()) {
@@ -166,12 +184,15 @@ export function rewriteSourceFile(sf: SourceFile, errors?: TsdfError[]): Rewrite
       }
     }
   }
-  if (edits.length === 0) return { text: sf.getFullText(), lambdas: 0 };
+  if (edits.length === 0) return { text: sf.getFullText(), rewritten: false };
   let text = sf.getFullText();
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+  // Last position first. Where several calls start at one place (a chain), the outer call's opening
+  // must end up leftmost, so the inner (narrower) one is inserted first; closings all differ.
+  const order = [...edits].sort((a, b) => b.start - a.start || (a.span ?? 0) - (b.span ?? 0));
+  for (const e of order) text = text.slice(0, e.start) + e.text + text.slice(e.end);
   // On the first line, so line numbers in the rewritten file stay the user's.
-  const header = 'import { __tsdfLambda, __tsdfValue } from "tsdf"; ';
-  return { text: header + text, lambdas: edits.length };
+  const header = 'import { __tsdfAt, __tsdfLambda, __tsdfValue } from "tsdf"; ';
+  return { text: header + text, rewritten: true };
 }
 
 function lambdaEdit(arg: Node, kind: "expr" | "record" | "sort" | "join", method: string): Edit | undefined {

@@ -73,6 +73,14 @@ describe("lambda translation", () => {
     expect(f.loc?.file).toMatch(/constructs\.ts$/);
   });
 
+  it("records the source location of reads and sinks, at the method's name", () => {
+    const show = plan.sinks[0];
+    expect(show?.kind).toBe("Show");
+    expect(show?.loc).toMatchObject({ line: 34, column: 6 });
+    expect(plan.sinks[1]?.loc).toMatchObject({ line: 35, column: 5 });
+    expect(find(find(showRoot(), "Join").right, "Scan").loc).toMatchObject({ line: 19, column: 25 });
+  });
+
   it("converts a zod object schema into column types", () => {
     const scan = find(find(showRoot(), "Join").right, "Scan");
     expect(scan.fileSchema.fields).toEqual([

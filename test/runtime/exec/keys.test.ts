@@ -1,4 +1,4 @@
-import * as arrow from "apache-arrow";
+import type * as arrow from "apache-arrow";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeColumn, encodeColumn } from "../../../runtime/exec/columns.ts";

@@ -86,11 +86,20 @@ describe("constructs with no faithful mapping", () => {
     expect(e.location).toMatchObject({ file: resolve(FIXTURES, "incompatible", "first.ts"), line: 6 });
   });
 
-  it("dropDuplicates on some columns, limit without orderBy and Arrow inputs are errors naming the sink", () => {
-    expect(translationError("drop-duplicates").message).toMatch(/dropDuplicates\("k"\) cannot run on Spark/);
-    expect(translationError("unordered-limit").message).toMatch(/limit\(\) on unordered rows/);
-    expect(translationError("arrow-read").message).toMatch(/read\.arrow\(\) cannot run on Spark/);
-    for (const name of INCOMPATIBLE.filter((n) => n !== "first")) expect(translationError(name).notes[0]).toMatch(/in p\.output\("out"\) of pipeline/);
+  it("dropDuplicates on some columns, limit without orderBy and Arrow inputs are errors at the call", () => {
+    const cases: [(typeof INCOMPATIBLE)[number], RegExp, string][] = [
+      ["drop-duplicates", /dropDuplicates\("k"\) cannot run on Spark/, "dropDuplicates"],
+      ["unordered-limit", /limit\(\) on unordered rows/, "limit"],
+      ["arrow-read", /read\.arrow\(\) cannot run on Spark/, "arrow"],
+    ];
+    for (const [name, message, method] of cases) {
+      const e = translationError(name);
+      expect(e.message).toMatch(message);
+      const at = e.location as { file: string; line: number; column: number; lineText: string };
+      expect(at).toMatchObject({ file: resolve(FIXTURES, "incompatible", `${name}.ts`), line: 6 });
+      // The column points at the method's name on its line.
+      expect(at.lineText.slice(at.column - 1)).toMatch(new RegExp(`^${method}\\(`));
+    }
   });
 });
 
