@@ -319,9 +319,23 @@ export function emptyColumns(width: number): ColumnBatch {
   return { length: 0, columns: Array.from({ length: width }, () => []) };
 }
 
+/**
+ * Rows `rows` of a column, in that order; -1 gives null. A typed column stays typed (a gather
+ * into a typed array of its kind) when every row is present.
+ */
+export function gather(column: readonly unknown[], rows: readonly number[]): unknown[] {
+  if (ArrayBuffer.isView(column) && rows.every((r) => r >= 0)) {
+    const typed = column as unknown as Float64Array;
+    const out = new (typed.constructor as Float64ArrayConstructor)(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = typed[rows[i] as number] as number;
+    return out as unknown as unknown[];
+  }
+  return rows.map((r) => (r < 0 ? null : column[r]));
+}
+
 /** Rows `indices` of every column, in that order. */
 export function takeRows(cb: ColumnBatch, indices: readonly number[]): ColumnBatch {
-  return { length: indices.length, columns: cb.columns.map((c) => indices.map((i) => c[i])) };
+  return { length: indices.length, columns: cb.columns.map((c) => gather(c, indices)) };
 }
 
 export function sliceRows(cb: ColumnBatch, start: number, end: number): ColumnBatch {

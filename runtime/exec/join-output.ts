@@ -1,8 +1,6 @@
 import type { HashJoinExec, NestedLoopJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import type { ColumnBatch } from "./columns.ts";
-
-const pick = (col: readonly unknown[], rows: readonly number[]): unknown[] => rows.map((r) => (r < 0 ? null : col[r]));
+import { type ColumnBatch, gather } from "./columns.ts";
 
 /**
  * Builds a join's output from matched row index pairs (-1 = no row on that side), in the
@@ -29,7 +27,7 @@ export function joinOutput(
     }
   }
   if (node.how === "semi" || node.how === "anti") {
-    return { length: li.length, columns: left.columns.map((c) => pick(c, li)) };
+    return { length: li.length, columns: left.columns.map((c) => gather(c, li)) };
   }
   const keys = node.kind === "HashJoinExec" ? node.keys : [];
   const columns: unknown[][] = [];
@@ -46,10 +44,10 @@ export function joinOutput(
     );
   }
   node.left.schema.fields.forEach((f, c) => {
-    if (!keys.includes(f.name)) columns.push(pick(left.columns[c] as unknown[], li));
+    if (!keys.includes(f.name)) columns.push(gather(left.columns[c] as unknown[], li));
   });
   node.right.schema.fields.forEach((f, c) => {
-    if (!keys.includes(f.name)) columns.push(pick(right.columns[c] as unknown[], ri));
+    if (!keys.includes(f.name)) columns.push(gather(right.columns[c] as unknown[], ri));
   });
   return { length: li.length, columns };
 }

@@ -1,6 +1,6 @@
 import * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { decodeColumn, encodeColumn } from "../../../runtime/exec/columns.ts";
+import { decodeColumn, encodeColumn, gather } from "../../../runtime/exec/columns.ts";
 
 const utf8 = { name: "s", type: "utf8" as const, nullable: true };
 const roundTrip = (values: unknown[]) => decodeColumn([encodeColumn(values, utf8)], "utf8");
@@ -34,5 +34,18 @@ describe("utf8 columns", () => {
     const long = "x".repeat(10_000);
     const values = ["a", long, `${long}é`, "b"];
     expect(roundTrip(values)).toEqual(values);
+  });
+});
+
+describe("gather", () => {
+  it("keeps a typed column typed when every row is present, and gives null for -1 otherwise", () => {
+    const ints = Int32Array.from([10, 20, 30]);
+    const picked = gather(ints as unknown as unknown[], [2, 0, 0]);
+    expect(picked).toBeInstanceOf(Int32Array);
+    expect(Array.from(picked)).toEqual([30, 10, 10]);
+    expect(gather(ints as unknown as unknown[], [1, -1])).toEqual([20, null]);
+    const big = BigInt64Array.from([1n, 2n ** 60n]);
+    expect(Array.from(gather(big as unknown as unknown[], [1]))).toEqual([2n ** 60n]);
+    expect(gather(["a", null, "c"], [2, -1, 1])).toEqual(["c", null, null]);
   });
 });
