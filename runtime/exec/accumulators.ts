@@ -67,7 +67,7 @@ export class ExactSum {
   }
 
   value(): number {
-    return this.hasSpecial ? this.special : roundPartials(this.p, 0, this.n);
+    return this.hasSpecial ? this.special : roundPartials(this.p, this.n);
   }
 
   /** Back to an empty sum (0), keeping its buffer. */
@@ -83,20 +83,20 @@ export class ExactSum {
   }
 }
 
-/** The correctly rounded value of Shewchuk partials `p[start … start+n-1]` (ascending magnitude). */
-function roundPartials(p: Float64Array, start: number, count: number): number {
+/** The correctly rounded value of Shewchuk partials `p[0 … count-1]` (ascending magnitude). */
+function roundPartials(p: Float64Array, count: number): number {
   let n = count;
   if (n === 0) return 0;
-  let hi = p[start + --n] as number;
+  let hi = p[--n] as number;
   let lo = 0;
   while (n > 0) {
     const x = hi;
-    const y = p[start + --n] as number;
+    const y = p[--n] as number;
     hi = x + y;
     lo = y - (hi - x);
     if (lo !== 0) break;
   }
-  if (n > 0 && ((lo < 0 && (p[start + n - 1] as number) < 0) || (lo > 0 && (p[start + n - 1] as number) > 0))) {
+  if (n > 0 && ((lo < 0 && (p[n - 1] as number) < 0) || (lo > 0 && (p[n - 1] as number) > 0))) {
     const y = lo * 2;
     const x = hi + y;
     if (y === x - hi) hi = x;
