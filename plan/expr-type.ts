@@ -22,14 +22,21 @@ function unknownColumn(name: string, schema: Schema): TsdfError {
   );
 }
 
-function arithmeticType(op: string, l: DataType, r: DataType): DataType {
+/** A divisor that can never be zero: a non-zero number literal, possibly negated. */
+function nonZeroLiteral(e: Expr): boolean {
+  if (e.kind === "Unary" && e.op === "-") return nonZeroLiteral(e.operand);
+  return e.kind === "Literal" && typeof e.value === "number" && e.value !== 0;
+}
+
+function arithmeticType(op: string, l: DataType, r: DataType, divisor: Expr): DataType {
   if (op === "+" && (l === "utf8" || r === "utf8")) return "utf8";
   if (l === "int64" && r === "int64") return "int64";
   if (!isNumeric(l) || !isNumeric(r) || l === "int64" || r === "int64") {
     throw new TsdfError("TSDF2002", `operator '${op}' cannot combine ${l} and ${r}`);
   }
-  // JavaScript's meaning: an int32 % int32 stays in range; other arithmetic keeps its exact double value.
-  if (op === "%" && l === "int32" && r === "int32") return "int32";
+  // JavaScript's meaning: an int32 % int32 stays in range, and is NaN for a zero divisor, which
+  // only a double holds; other arithmetic keeps its exact double value.
+  if (op === "%" && l === "int32" && r === "int32" && nonZeroLiteral(divisor)) return "int32";
   return "float64";
 }
 
@@ -63,7 +70,7 @@ export function exprType(e: Expr, scope: Scope): ExprType {
           }
           return { type: "boolean", nullable: false };
         default:
-          return { type: arithmeticType(e.op, l.type, r.type), nullable: l.nullable || r.nullable };
+          return { type: arithmeticType(e.op, l.type, r.type, e.right), nullable: l.nullable || r.nullable };
       }
     }
     case "Unary": {

@@ -13,7 +13,7 @@ import type { Pipeline } from "../../stdlib/pipeline.ts";
 import { tracePipeline } from "../../stdlib/pipeline.ts";
 import { toPipelinePlan } from "../../stdlib/to-logical.ts";
 import { evaluateReference } from "../reference/evaluate.ts";
-import { canonicalRows, type Row, t1Rows, t2Rows } from "./random-data.ts";
+import { expectSameRows, type Row, t1Rows, t2Rows } from "./random-data.ts";
 import { type RandomPipeline, randomPipeline } from "./random-pipeline.ts";
 
 /*
@@ -119,14 +119,11 @@ describe("compiled engine ≡ reference evaluator on random pipelines", () => {
       const c = cases[i] as Case;
       await fc.assert(
         fc.asyncProperty(t1Rows, t2Rows, fc.constantFrom(2, 3, 5), async (t1, t2, partitions) => {
-          const expected = canonicalRows(
-            evaluateReference(c.module, { tables: { "t1.csv": t1, "t2.csv": t2 }, currentDate: CURRENT_DATE }).outputs.out ?? [],
-            c.spec.ordered,
-          );
-          expect(canonicalRows(await engine(c, t1, t2, 1), c.spec.ordered), c.spec.source).toEqual(expected);
-          expect(canonicalRows(await engine(c, t1, t2, partitions), c.spec.ordered), c.spec.source).toEqual(expected);
-          expect(canonicalRows(await engine(c, t1, t2, 1, c.optimized), c.spec.ordered), `optimized:\n${c.spec.source}`).toEqual(expected);
-          expect(canonicalRows(await engine(c, t1, t2, partitions, c.optimized), c.spec.ordered), `optimized:\n${c.spec.source}`).toEqual(expected);
+          const expected = evaluateReference(c.module, { tables: { "t1.csv": t1, "t2.csv": t2 }, currentDate: CURRENT_DATE }).outputs.out ?? [];
+          expectSameRows(await engine(c, t1, t2, 1), expected, c.spec.ordered, c.spec.source);
+          expectSameRows(await engine(c, t1, t2, partitions), expected, c.spec.ordered, c.spec.source);
+          expectSameRows(await engine(c, t1, t2, 1, c.optimized), expected, c.spec.ordered, `optimized:\n${c.spec.source}`);
+          expectSameRows(await engine(c, t1, t2, partitions, c.optimized), expected, c.spec.ordered, `optimized:\n${c.spec.source}`);
         }),
         { numRuns: DATA_RUNS, seed: 1000 + i },
       );
@@ -143,11 +140,8 @@ describe("the same answers on worker threads", () => {
         const c = cases[i] as Case;
         await fc.assert(
           fc.asyncProperty(t1Rows, t2Rows, fc.constantFrom(1, 3, 8), async (t1, t2, partitions) => {
-            const expected = canonicalRows(
-              evaluateReference(c.module, { tables: { "t1.csv": t1, "t2.csv": t2 }, currentDate: CURRENT_DATE }).outputs.out ?? [],
-              c.spec.ordered,
-            );
-            expect(canonicalRows(await engine(c, t1, t2, partitions, c.optimized, workers), c.spec.ordered), c.spec.source).toEqual(expected);
+            const expected = evaluateReference(c.module, { tables: { "t1.csv": t1, "t2.csv": t2 }, currentDate: CURRENT_DATE }).outputs.out ?? [];
+            expectSameRows(await engine(c, t1, t2, partitions, c.optimized, workers), expected, c.spec.ordered, c.spec.source);
           }),
           { numRuns: 3, seed: 2000 + i },
         );

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import fc from "fast-check";
 
 export type Row = Record<string, unknown>;
@@ -26,19 +27,44 @@ export const t1Rows = fc
 
 export const t2Rows = fc.array(fc.record({ k: key, w: float, u: fc.option(text, { freq: 3 }) }), { maxLength: 8 });
 
-/** A canonical text form of a value: numbers compared to 9 significant digits, -0 as 0. */
-function canonical(v: unknown): string {
+/** A value as text: -0 reads as 0, bigints are marked, `digits` rounds numbers (all digits when absent). */
+function canonical(v: unknown, digits?: number): string {
   if (typeof v === "number") {
     if (Number.isNaN(v)) return "NaN";
     if (v === 0) return "0";
-    return Number.isFinite(v) ? v.toPrecision(9) : String(v);
+    if (!Number.isFinite(v)) return String(v);
+    return digits === undefined ? String(v) : v.toPrecision(digits);
   }
   if (typeof v === "bigint") return `${v}n`;
   return JSON.stringify(v) ?? "undefined";
 }
 
-/** Rows as comparable strings; unordered outputs are compared as sorted multisets. */
-export function canonicalRows(rows: readonly Row[], ordered: boolean): string[] {
-  const lines = rows.map((r) => Object.entries(r).map(([k, v]) => `${k}=${canonical(v)}`).join(" "));
-  return ordered ? lines : lines.sort();
+const rowText = (r: Row, digits?: number) => Object.entries(r).map(([k, v]) => `${k}=${canonical(v, digits)}`).join(" ");
+
+/** Doubles two engines may round differently (sums in another order): within 1e-9 relative; NaN equals NaN. */
+function close(a: unknown, b: unknown): boolean {
+  if (typeof a !== "number" || typeof b !== "number") return false;
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/**
+ * Expects two outputs to hold the same rows, in order when `ordered`, else as multisets, with
+ * numbers within 1e-9 relative. Unordered rows are sorted by their text with numbers to 6 digits,
+ * so values that differ in the last bits still pair up; a failure shows both sides as text rows.
+ */
+export function expectSameRows(actual: readonly Row[], expected: readonly Row[], ordered: boolean, message?: string): void {
+  const arrange = (rows: readonly Row[]) =>
+    ordered
+      ? rows
+      : rows
+          .map((r) => ({ r, coarse: rowText(r, 6), exact: rowText(r) }))
+          .sort((x, y) => (x.coarse < y.coarse ? -1 : x.coarse > y.coarse ? 1 : x.exact < y.exact ? -1 : x.exact > y.exact ? 1 : 0))
+          .map((x) => x.r);
+  const want = arrange(expected);
+  const got = arrange(actual).map((row, i) => {
+    const other = want[i];
+    return other ? Object.fromEntries(Object.entries(row).map(([k, v]) => [k, close(v, other[k]) ? other[k] : v])) : row;
+  });
+  expect(got.map((r) => rowText(r)), message).toEqual(want.map((r) => rowText(r)));
 }

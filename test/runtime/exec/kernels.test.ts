@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isTsdfError } from "../../../plan/errors.ts";
 import { col, type Expr, lit } from "../../../plan/expr.ts";
+import { exprType } from "../../../plan/expr-type.ts";
 import { isoToDays } from "../../../plan/functions.ts";
 import type { ColumnBatch } from "../../../runtime/exec/columns.ts";
 import { compileKernel, compilePairKernel, type KernelContext } from "../../../runtime/exec/kernels.ts";
@@ -29,6 +30,13 @@ describe("kernels: operators keep their JavaScript meaning", () => {
   it("keeps the sign of the dividend with %", () => {
     expect(evalRows(bin("%", col("a"), lit(3, "int32")), [{ a: -7 }, { a: 7 }, { a: -6 }])).toEqual([-1, 1, -0]);
     expect(one(bin("%", col("a"), lit(-3, "int32")), { a: 7 })).toBe(1);
+  });
+
+  it("gives NaN for an int32 % by zero, so % is int32 only by a non-zero literal", () => {
+    expect(evalRows(bin("%", lit(7, "int32"), col("a")), [{ a: 0 }, { a: 4 }])).toEqual([Number.NaN, 3]);
+    expect(exprType(bin("%", col("a"), col("a")), [schema]).type).toBe("float64");
+    expect(exprType(bin("%", col("a"), lit(0, "int32")), [schema]).type).toBe("float64");
+    expect(exprType(bin("%", col("a"), { kind: "Unary", op: "-", operand: lit(3, "int32") }), [schema]).type).toBe("int32");
   });
 
   it("divides as doubles (no integer division, x/0 is Infinity)", () => {
