@@ -2,7 +2,9 @@
 /**
  * A real Spark cluster on loopback for the Spark Connect tests, started as a user's would be:
  * a standalone master, two one-core workers and the Spark Connect server, from pyspark 4.0.1
- * installed with pip into a cached virtual environment under .cache/.
+ * installed with pip into a cached virtual environment under .cache/. The server requires a
+ * bearer token (spark.connect.authenticate.token), new at each start: the URL that carries it is
+ * printed and kept in .cache/spark-cluster/remote.
  *
  *   node scripts/spark-cluster.mjs test [vitest args]   install, start, run test/spark, stop
  *   node scripts/spark-cluster.mjs start | stop          keep a cluster up between runs
@@ -10,6 +12,7 @@
  * Every process is stopped by its process id, also when a test fails or the run is interrupted.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -20,6 +23,8 @@ const CACHE = join(REPO, ".cache");
 const VENV = join(CACHE, "spark-venv");
 const STATE = join(CACHE, "spark-cluster");
 const PIDS = join(STATE, "pids.json");
+/** The running cluster's sc:// URL, with the token its Connect server requires. */
+const REMOTE_FILE = join(STATE, "remote");
 const PYSPARK_VERSION = "4.0.1";
 const HOST = "127.0.0.1";
 const CONNECT_PORT = 15002;
@@ -98,21 +103,23 @@ export async function startCluster() {
     PYSPARK_PYTHON: join(VENV, "bin", "python"),
   };
   const pids = [];
-  const launch = (name, args) => {
+  const launch = (name, processEnv, args) => {
     const out = openSync(join(STATE, `${name}.log`), "w");
-    const child = spawn(join(home, "bin", "spark-class"), args, { env, stdio: ["ignore", out, out], detached: true });
+    const child = spawn(join(home, "bin", "spark-class"), args, { env: processEnv, stdio: ["ignore", out, out], detached: true });
     child.unref();
     pids.push({ name, pid: child.pid });
     writeFileSync(PIDS, JSON.stringify(pids));
     return child.pid;
   };
   try {
-    const master = launch("master", ["org.apache.spark.deploy.master.Master", "--host", HOST, "--port", "7077", "--webui-port", "18080"]);
+    const master = launch("master", env, ["org.apache.spark.deploy.master.Master", "--host", HOST, "--port", "7077", "--webui-port", "18080"]);
     await waitForPort(7077, 60_000, () => alive(master));
     for (const n of [1, 2]) {
-      launch(`worker-${n}`, ["org.apache.spark.deploy.worker.Worker", "--cores", "1", "--memory", "1g", "--host", HOST, "--webui-port", String(18080 + n), MASTER]);
+      launch(`worker-${n}`, env, ["org.apache.spark.deploy.worker.Worker", "--cores", "1", "--memory", "1g", "--host", HOST, "--webui-port", String(18080 + n), MASTER]);
     }
-    const server = launch("connect-server", [
+    const token = randomBytes(16).toString("hex");
+    // In the environment, not on the command line, where any user's `ps` would show it.
+    const server = launch("connect-server", { ...env, SPARK_CONNECT_AUTHENTICATE_TOKEN: token }, [
       "org.apache.spark.deploy.SparkSubmit",
       "--class",
       "org.apache.spark.sql.connect.service.SparkConnectServer",
@@ -134,8 +141,10 @@ export async function startCluster() {
       "spark-internal",
     ]);
     await waitForPort(CONNECT_PORT, 120_000, () => alive(server));
-    log(`master, 2 workers and Spark Connect on sc://${HOST}:${CONNECT_PORT} (pids ${pids.map((p) => p.pid).join(" ")})`);
-    return `sc://${HOST}:${CONNECT_PORT}`;
+    const remote = `sc://${HOST}:${CONNECT_PORT}/;use_ssl=false;token=${token}`;
+    writeFileSync(REMOTE_FILE, `${remote}\n`, { mode: 0o600 });
+    log(`master, 2 workers and Spark Connect on ${remote} (pids ${pids.map((p) => p.pid).join(" ")})`);
+    return remote;
   } catch (e) {
     await stopCluster();
     throw e;
@@ -155,6 +164,7 @@ export async function stopCluster() {
     if (alive(pid)) process.kill(pid, "SIGKILL");
   }
   rmSync(PIDS, { force: true });
+  rmSync(REMOTE_FILE, { force: true });
   log("stopped");
 }
 

@@ -1,10 +1,12 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { planPhysical } from "../../compiler/physical/plan-physical.ts";
 import type { PipelinePlan } from "../../plan/logical.ts";
 import { serializePlan } from "../../plan/serialize.ts";
 import { createJob, type OutputRow, type RunOptions } from "../../runtime/job.ts";
 
-/** The cluster scripts/spark-cluster.mjs started for this run. */
-export const REMOTE = process.env.TSDF_TEST_SPARK_REMOTE ?? "sc://127.0.0.1:15002";
+/** The cluster scripts/spark-cluster.mjs started for this run, or one it keeps up (`start`), with its token. */
+export const REMOTE = process.env.TSDF_TEST_SPARK_REMOTE ?? readFileSync(resolve(import.meta.dirname, "../../.cache/spark-cluster/remote"), "utf8").trim();
 
 export interface BothEngines {
   readonly local: Record<string, OutputRow[]>;

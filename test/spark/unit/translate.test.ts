@@ -156,3 +156,13 @@ describe("tsdf build --target spark", () => {
     }
   });
 });
+
+describe("tsdf run --remote", () => {
+  it("fails on a construct Spark cannot run before it connects (TSDF7001, not the unreachable server's TSDF7002)", () => {
+    const r = tsdf(["run", resolve(FIXTURES, "incompatible", "first.ts"), "--remote", "sc://127.0.0.1:9"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("TSDF7001");
+    expect(r.stderr).toMatch(/first\.ts:\d+:\d+/);
+    expect(r.stderr).not.toContain("TSDF7002");
+  });
+});
