@@ -1,8 +1,9 @@
 // `npm run bench [-- options]`: db-benchmark's questions against DuckDB, Polars and Arquero
 // (bench/db-benchmark/run.ts), then file reading (bench/io.ts), the DSL's types (bench/types.ts),
 // the parallel runtime's speedup and recovery (bench/parallel.ts, 1e7 rows unless --rows), the
-// optimizer on and off (bench/optimizer.ts) and the Spark target's translation time
-// (bench/spark.ts); each records its own section of BENCHMARKS.md.
+// optimizer on and off (bench/optimizer.ts) and the Spark target's translation time and, on a
+// loopback Spark cluster started for it, db-benchmark's groupby via --remote next to PySpark
+// Connect (bench/spark.ts); each records its own section of BENCHMARKS.md.
 //
 //   --rows N          table size (default 1e6, also TSDF_BENCH_ROWS; e.g. --rows 1e7)
 //   --threads T       threads for every engine (default 1, also TSDF_BENCH_THREADS)

@@ -187,6 +187,16 @@ function equality(e: Binary, c: ExprContext): SparkExpr {
 }
 
 /**
+ * A string as its UTF-16 code units, big-endian, for a lambda's `<`: Spark compares strings by
+ * code point, JavaScript by UTF-16 unit (they differ between U+E000–U+FFFF and the characters
+ * above U+FFFF); binaries compare as unsigned bytes, so these compare as in JavaScript.
+ * (orderBy, min and max keep Spark's code point order on both engines.)
+ */
+function utf16Order(v: SparkExpr): SparkExpr {
+  return call("encode", v, str("UTF-16BE"));
+}
+
+/**
  * `<` and friends: JavaScript reads a null number as 0 (the branch after `x === null ? ...` sees a
  * nullable column) and is false when a side is NaN, where Spark orders NaN above every number.
  */
@@ -197,8 +207,9 @@ function relational(e: Binary, c: ExprContext): SparkExpr {
   if ((l.nullable || r.nullable) && !numeric) {
     throw incompatible(`'${formatExpr(e)}'`, `JavaScript compares a null ${l.nullable ? l.type : r.type} by converting it to a number; check the value against null first`, c.loc);
   }
-  const a = numeric ? orZero(e.left, c) : translateExpr(e.left, c);
-  const b = numeric ? orZero(e.right, c) : translateExpr(e.right, c);
+  const side = (x: Expr, t: ExprType) => (numeric ? orZero(x, c) : t.type === "utf8" ? utf16Order(translateExpr(x, c)) : translateExpr(x, c));
+  const a = side(e.left, l);
+  const b = side(e.right, r);
   const mayBeNaN = (x: Expr, t: ExprType) => t.type === "float64" && !(x.kind === "Literal" && !Number.isNaN(x.value)) && x.kind !== "Param";
   const guards = [mayBeNaN(e.left, l) ? not(call("isnan", a)) : undefined, mayBeNaN(e.right, r) ? not(call("isnan", b)) : undefined].filter((g) => g !== undefined);
   return and(call(e.op, a, b), ...guards);

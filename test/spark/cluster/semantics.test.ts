@@ -72,6 +72,22 @@ describe("Spark computes what the lambda means in JavaScript", () => {
     expect(both.spark.nulls_last_descending).toEqual(both.local.nulls_last_descending);
   });
 
+  it("a lambda's < compares strings by UTF-16 unit, as JavaScript does ('🙂' < U+E000)", () => {
+    const below = (rows: readonly OutputRow[] | undefined) => [...(rows ?? [])].sort((a, b) => Number(a.id) - Number(b.id)).map((r) => r.below);
+    expect(below(both.local.strings_below_private_use)).toEqual([true, true, true, true, false, false]);
+    expect(below(both.spark.strings_below_private_use)).toEqual(below(both.local.strings_below_private_use));
+  });
+
+  it("orderBy, min and max order strings by code point on both engines (Spark's meaning)", () => {
+    // By code point: 'a' < 'z' < 'ÿ' < U+E000 < U+FFFD < '🙂' (U+1F642).
+    const ids = (rows: readonly OutputRow[] | undefined) => (rows ?? []).map((r) => r.id);
+    expect(ids(both.local.strings_ascending)).toEqual([1, 2, 3, 5, 6, 4]);
+    expect(ids(both.spark.strings_ascending)).toEqual(ids(both.local.strings_ascending));
+    expect(ids(both.spark.strings_descending)).toEqual(ids(both.local.strings_descending));
+    expect(both.local.strings_min_max).toEqual([{ lo: "a", hi: "🙂" }]);
+    expect(both.spark.strings_min_max).toEqual(both.local.strings_min_max);
+  });
+
   it("null keys never match in a join on column names", () => {
     expectSameRows(both.spark.null_keys_never_match ?? [], both.local.null_keys_never_match ?? [], false);
   });

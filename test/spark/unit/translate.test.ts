@@ -111,11 +111,15 @@ describe("tsdf explain --target spark", () => {
       "Output: name=avg_of_no_rows",
       "Output: name=nulls_first_ascending",
       "Output: name=nulls_last_descending",
+      "Output: name=strings_ascending",
+      "Output: name=strings_descending",
+      "Output: name=strings_below_private_use",
+      "Output: name=strings_min_max",
       "Output: name=null_keys_never_match",
     ]);
     const json = JSON.parse(explainSpark(traced, "json")) as { target: string; sinks: { kind: string; relation: { project?: unknown } }[] };
     expect(json.target).toBe("spark");
-    expect(json.sinks.map((s) => s.kind)).toEqual(["Output", "Output", "Output", "Output", "Output"]);
+    expect(json.sinks.map((s) => s.kind)).toEqual(Array(9).fill("Output"));
     expect(json.sinks[0]?.relation.project).toBeDefined();
   });
 });
