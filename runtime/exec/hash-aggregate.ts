@@ -1,7 +1,7 @@
 import { fieldIndex } from "../../plan/schema.ts";
 import { aggregateStateFields as stateFields, type HashAggregateExec } from "../../plan/physical.ts";
-import { createAccumulator } from "./accumulators.ts";
-import type { ColumnBatch } from "./columns.ts";
+import { createAccumulator, type GroupedAccumulator } from "./accumulators.ts";
+import { type ColumnBatch, concatColumns, gather } from "./columns.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { KeyIndex } from "./keys.ts";
 
@@ -29,32 +29,58 @@ function compile(node: HashAggregateExec): Compiled {
 }
 
 /**
- * Groups rows (or, in final mode, partial states) by key in first-seen order and emits one
- * row per group: the keys, then each aggregate's state (partial) or result (final, single).
- * A global aggregate (no keys) emits one row even for no input, except in partial mode.
- * Rows are first mapped to dense group ids; each aggregate then folds its whole argument
- * column into per-group state arrays, so nothing is allocated per row.
+ * Groups rows (or, in final mode, partial states) by key in first-seen order, batch after batch,
+ * and emits one row per group: the keys, then each aggregate's state (partial) or result (final,
+ * single). A global aggregate (no keys) emits one row even for no input, except in partial mode.
+ * Each batch's rows are first mapped to dense group ids; each aggregate then folds its whole
+ * argument column into per-group state arrays, so nothing is allocated per row, and a batch is
+ * dropped once folded.
  */
-export function hashAggregate(node: HashAggregateExec, input: ColumnBatch, ctx: KernelContext): ColumnBatch {
-  const c = compile(node);
-  const n = input.length;
-  const keyCols = c.keyIndexes.map((k) => input.columns[k] as unknown[]);
-  const ids = new KeyIndex(keyCols.length).addRows(keyCols, n);
-  const firstRows: number[] = [];
-  for (let i = 0; i < n; i++) if (ids[i] === firstRows.length) firstRows.push(i);
-  const groups = firstRows.length === 0 && node.groupBy.length === 0 && node.mode !== "partial" ? 1 : firstRows.length;
-  const accs = node.aggs.map(createAccumulator);
-  accs.forEach((acc, a) => {
-    if (node.mode === "final") acc.merge(ids, n, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
-    else {
-      const arg = c.args[a];
-      acc.update(ids, n, arg ? arg(input, ctx) : null, groups);
-    }
-  });
-  const columns: unknown[][] = keyCols.map((col) => firstRows.map((i) => col[i]));
-  for (const acc of accs) {
-    if (node.mode === "partial") columns.push(...acc.states(groups));
-    else columns.push(acc.results(groups));
+export class HashAggregation {
+  private readonly c: Compiled;
+  private readonly index: KeyIndex;
+  private readonly accs: GroupedAccumulator[];
+  /** The key values of each group in group id order: the keys of the groups each batch added. */
+  private readonly keys: ColumnBatch[] = [];
+  private groups = 0;
+
+  constructor(
+    private readonly node: HashAggregateExec,
+    private readonly ctx: KernelContext,
+  ) {
+    this.c = compile(node);
+    this.index = new KeyIndex(node.groupBy.length);
+    this.accs = node.aggs.map(createAccumulator);
   }
-  return { length: groups, columns };
+
+  add(input: ColumnBatch): void {
+    const { c, node } = this;
+    const n = input.length;
+    if (n === 0) return;
+    const keyCols = c.keyIndexes.map((k) => input.columns[k] as unknown[]);
+    const ids = this.index.addRows(keyCols, n);
+    const firstRows: number[] = [];
+    for (let i = 0; i < n; i++) if (ids[i] === this.groups + firstRows.length) firstRows.push(i);
+    if (firstRows.length > 0) this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => gather(col, firstRows)) });
+    this.groups += firstRows.length;
+    const groups = this.groups;
+    this.accs.forEach((acc, a) => {
+      if (node.mode === "final") acc.merge(ids, n, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
+      else {
+        const arg = c.args[a];
+        acc.update(ids, n, arg ? arg(input, this.ctx) : null, groups);
+      }
+    });
+  }
+
+  finish(): ColumnBatch {
+    const { node } = this;
+    const groups = this.groups === 0 && node.groupBy.length === 0 && node.mode !== "partial" ? 1 : this.groups;
+    const columns: unknown[][] = [...concatColumns(this.keys, node.groupBy.length).columns];
+    for (const acc of this.accs) {
+      if (node.mode === "partial") columns.push(...acc.states(groups));
+      else columns.push(acc.results(groups));
+    }
+    return { length: groups, columns };
+  }
 }

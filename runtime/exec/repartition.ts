@@ -22,15 +22,16 @@ function keyColumns(node: RepartitionExec, input: ColumnBatch, ctx: KernelContex
 }
 
 /**
- * The map side of an exchange: splits one input partition into the exchange's buckets, keeping
- * row order. A range exchange needs the `bounds` picked for it by `rangeBounds`.
+ * The map side of an exchange: splits one input partition (or one batch of it, whose first row
+ * is row `firstRow` of the partition) into the exchange's buckets, keeping row order. A range
+ * exchange needs the `bounds` picked for it by `rangeBounds`.
  */
-export function partitionBatch(node: RepartitionExec, input: ColumnBatch, ctx: KernelContext, bounds?: readonly RangeKey[]): ColumnBatch[] {
+export function partitionBatch(node: RepartitionExec, input: ColumnBatch, ctx: KernelContext, bounds?: readonly RangeKey[], firstRow = 0): ColumnBatch[] {
   const p = node.partitioning;
   if (p.kind === "single") return [input];
   const buckets: number[][] = Array.from({ length: p.count }, () => []);
   if (p.kind === "roundRobin") {
-    for (let i = 0; i < input.length; i++) (buckets[i % p.count] as number[]).push(i);
+    for (let i = 0; i < input.length; i++) (buckets[(firstRow + i) % p.count] as number[]).push(i);
   } else if (p.kind === "range") {
     if (bounds === undefined) throw new Error(`internal: range exchange #${node.id} got no bounds`);
     const cols = keyColumns(node, input, ctx);

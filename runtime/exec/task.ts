@@ -1,12 +1,13 @@
 import type * as arrow from "apache-arrow";
 import { assertNever } from "../../plan/expr.ts";
+import type { Schema } from "../../plan/schema.ts";
 import { type FilterExec, type PhysicalPlan, type ProjectionExec, physicalInputs, type RepartitionExec, type ScanExec, type UnionExec } from "../../plan/physical.ts";
 import type { ReadMetrics } from "../io/row-assembler.ts";
 import { readScanSplit, type ScanSplit } from "../io/scan-splits.ts";
 import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks.ts";
 import { batchesToColumns, type ColumnBatch, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
 import { distinctBatch } from "./distinct.ts";
-import { hashAggregate } from "./hash-aggregate.ts";
+import { HashAggregation } from "./hash-aggregate.ts";
 import { hashJoin } from "./hash-join.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { nestedLoopJoin } from "./nested-loop-join.ts";
@@ -16,8 +17,8 @@ import { sortBatch } from "./sort.ts";
 /** One partition of a materialized node: its batches in order. */
 export type Partition = readonly arrow.RecordBatch[];
 
-/** What a task reads of a materialized node: its partitions, keyed by partition number. */
-export type TaskInputs = ReadonlyMap<number, ReadonlyMap<number, ColumnBatch>>;
+/** What a task reads of materialized nodes and scans, by node id and partition number: batches in order. */
+type TaskInputs = ReadonlyMap<number, ReadonlyMap<number, readonly arrow.RecordBatch[]>>;
 
 /** Partition `p` of a union is partition `q` of one of its inputs: theirs, in input order. */
 function unionInput(node: UnionExec, p: number): [PhysicalPlan, number] {
@@ -27,6 +28,12 @@ function unionInput(node: UnionExec, p: number): [PhysicalPlan, number] {
     q -= input.partitions;
   }
   throw new Error(`internal: union #${node.id} has no partition ${p}`);
+}
+
+/** One block of batches; an empty block still holds one (empty) batch of the schema. */
+function encodeColumnBatches(schema: Schema, batches: readonly ColumnBatch[]): BlockBuffer {
+  const some = batches.length > 0 ? batches : [{ length: 0, columns: schema.fields.map(() => []) }];
+  return encodeBatches(execArrowSchema(schema), some.map((b) => columnsToBatch(b, schema)));
 }
 
 const filterKernels = new WeakMap<FilterExec, BatchKernel>();
@@ -54,8 +61,11 @@ function projectBatch(node: ProjectionExec, input: ColumnBatch, ctx: KernelConte
 }
 
 /**
- * Evaluates a stage's operators for one partition, pulling partitions of materialized
- * nodes from `inputs` (a node found there is never computed again).
+ * Evaluates a stage's operators for one partition, pulling partitions of materialized nodes
+ * and scans from `inputs` (a node found there is never computed again). Operators that need no
+ * other rows (filter, projection, limit, union) run batch by batch as a pipeline, feeding an
+ * aggregate, an exchange or the output with nothing materialized between them; the others
+ * (joins, sort, distinct) take their inputs whole.
  */
 class TaskRunner {
   constructor(
@@ -69,12 +79,37 @@ class TaskRunner {
     return concatColumns(all, node.schema.fields.length);
   }
 
+  /** Partition `p` of `node`, whole. */
   eval(node: PhysicalPlan, p: number): ColumnBatch {
+    const ctx = this.ctx;
+    if (!this.inputs.has(node.id)) {
+      switch (node.kind) {
+        case "HashJoinExec":
+          return hashJoin(node, this.eval(node.left, p), node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p));
+        case "NestedLoopJoinExec":
+          return nestedLoopJoin(node, this.eval(node.left, p), node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), ctx);
+        case "SortExec":
+          return sortBatch(node, this.eval(node.input, p), ctx);
+        case "DistinctExec":
+          return distinctBatch(node, this.eval(node.input, p));
+        default:
+          break;
+      }
+    }
+    const batches: ColumnBatch[] = [];
+    this.stream(node, p, (b) => batches.push(b));
+    return concatColumns(batches, node.schema.fields.length);
+  }
+
+  /** Partition `p` of `node`, batch by batch, to `emit` (a filter emits no empty batches). */
+  stream(node: PhysicalPlan, p: number, emit: (batch: ColumnBatch) => void): void {
     const parts = this.inputs.get(node.id);
     if (parts) {
-      const b = parts.get(p);
-      if (!b) throw new Error(`internal: partition ${p} of node #${node.id} is not among the task's inputs`);
-      return b;
+      const batches = parts.get(p);
+      if (!batches) throw new Error(`internal: partition ${p} of node #${node.id} is not among the task's inputs`);
+      // Decoded one at a time: a batch's JS values live only while it passes through.
+      for (const b of batches) emit(batchesToColumns([b], node.schema));
+      return;
     }
     const ctx = this.ctx;
     switch (node.kind) {
@@ -83,32 +118,45 @@ class TaskRunner {
       case "CacheExec":
         throw new Error(`internal: ${node.kind} #${node.id} must be materialized before a task reads it`);
       case "FilterExec":
-        return filterBatch(node, this.eval(node.input, p), ctx);
+        this.stream(node.input, p, (b) => {
+          const kept = filterBatch(node, b, ctx);
+          if (kept.length > 0) emit(kept);
+        });
+        return;
       case "ProjectionExec":
-        return projectBatch(node, this.eval(node.input, p), ctx);
-      case "HashAggregateExec":
-        return hashAggregate(node, this.eval(node.input, p), ctx);
-      case "HashJoinExec":
-        return hashJoin(node, this.eval(node.left, p), node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p));
-      case "NestedLoopJoinExec":
-        return nestedLoopJoin(node, this.eval(node.left, p), node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), ctx);
-      case "SortExec":
-        return sortBatch(node, this.eval(node.input, p), ctx);
-      case "LocalLimitExec":
-      case "GlobalLimitExec":
-        return sliceRows(this.eval(node.input, p), 0, node.fetch);
-      case "DistinctExec":
-        return distinctBatch(node, this.eval(node.input, p));
-      case "UnionExec": {
-        const [input, q] = unionInput(node, p);
-        return this.eval(input, q);
+        this.stream(node.input, p, (b) => emit(projectBatch(node, b, ctx)));
+        return;
+      case "HashAggregateExec": {
+        const aggregation = new HashAggregation(node, ctx);
+        this.stream(node.input, p, (b) => aggregation.add(b));
+        emit(aggregation.finish());
+        return;
       }
+      case "LocalLimitExec":
+      case "GlobalLimitExec": {
+        let left = node.fetch;
+        this.stream(node.input, p, (b) => {
+          if (left <= 0) return;
+          const take = Math.min(left, b.length);
+          left -= take;
+          emit(take === b.length ? b : sliceRows(b, 0, take));
+        });
+        return;
+      }
+      case "UnionExec":
+        this.stream(...unionInput(node, p), emit);
+        return;
+      case "HashJoinExec":
+      case "NestedLoopJoinExec":
+      case "SortExec":
+      case "DistinctExec":
+        emit(this.eval(node, p));
+        return;
       default:
-        return assertNever(node);
+        assertNever(node);
     }
   }
 }
-
 
 /**
  * The partitions of materialized nodes and of scans that computing partition `p` of `root`
@@ -241,16 +289,15 @@ export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
   }
   const { root, exchange, sample, nodes } = stage;
   let rowsIn = 0;
-  const inputs = new Map<number, Map<number, ColumnBatch>>();
+  const inputs = new Map<number, Map<number, readonly arrow.RecordBatch[]>>();
   const nodeOf = (id: number): PhysicalPlan => {
     const node = nodes.get(id);
     if (!node) throw new Error(`internal: task input node #${id} is not in stage ${msg.stage}`);
     return node;
   };
   const add = (node: PhysicalPlan, partition: number, batches: readonly arrow.RecordBatch[]) => {
-    const columns = batchesToColumns(batches, node.schema);
-    rowsIn += columns.length;
-    inputs.set(node.id, (inputs.get(node.id) ?? new Map<number, ColumnBatch>()).set(partition, columns));
+    for (const b of batches) rowsIn += b.numRows;
+    inputs.set(node.id, (inputs.get(node.id) ?? new Map<number, readonly arrow.RecordBatch[]>()).set(partition, batches));
   };
   for (const input of msg.inputs) {
     add(nodeOf(input.nodeId), input.partition, input.parts.flatMap(({ from, buffer }) => decodeBuffer(buffer, input.nodeId, from)));
@@ -259,15 +306,35 @@ export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
   for (const scan of msg.scans) {
     const node = nodeOf(scan.nodeId) as ScanExec;
     const metrics: ReadMetrics = { malformedRows: 0, droppedRows: 0 };
-    add(node, scan.partition, [await readScanSplit(node, scan.split, msg.dataDir, metrics)]);
+    add(node, scan.partition, await readScanSplit(node, scan.split, msg.dataDir, metrics));
     reads.push({ nodeId: node.id, partition: scan.partition, metrics });
   }
-  const out = new TaskRunner(inputs, msg.ctx).eval(root, msg.partition);
-  const samples = sample && { samples: sampleRangeKeys(sample.exchange, out, msg.ctx, sample.rows) };
-  if (exchange === undefined) {
-    return { buffers: [encodeBatches(execArrowSchema(root.schema), [columnsToBatch(out, root.schema)])], rowsIn, rowsOut: out.length, reads, ...samples };
+  const runner = new TaskRunner(inputs, msg.ctx);
+  if (sample) {
+    // Sampling picks among all of the partition's rows.
+    const out = runner.eval(root, msg.partition);
+    const samples = { samples: sampleRangeKeys(sample.exchange, out, msg.ctx, sample.rows) };
+    if (exchange === undefined) return { buffers: [encodeColumnBatches(root.schema, [out])], rowsIn, rowsOut: out.length, reads, ...samples };
+    const buckets = partitionBatch(exchange, out, msg.ctx, msg.bounds).map((b) => [b]);
+    return { buffers: buckets.map((b) => encodeColumnBatches(exchange.input.schema, b)), rowsIn, rowsOut: out.length, reads, ...samples };
   }
-  const schema = execArrowSchema(exchange.input.schema);
-  const buffers = partitionBatch(exchange, out, msg.ctx, msg.bounds).map((b) => encodeBatches(schema, [columnsToBatch(b, exchange.input.schema)]));
-  return { buffers, rowsIn, rowsOut: out.length, reads, ...samples };
+  let rowsOut = 0;
+  if (exchange === undefined) {
+    const out: ColumnBatch[] = [];
+    runner.stream(root, msg.partition, (b) => {
+      rowsOut += b.length;
+      out.push(b);
+    });
+    return { buffers: [encodeColumnBatches(root.schema, out)], rowsIn, rowsOut, reads };
+  }
+  const p = exchange.partitioning;
+  const buckets: ColumnBatch[][] = Array.from({ length: p.kind === "single" ? 1 : p.count }, () => []);
+  runner.stream(root, msg.partition, (b) => {
+    // Round-robin goes on from the previous batch's last row, as over the whole partition.
+    partitionBatch(exchange, b, msg.ctx, msg.bounds, rowsOut).forEach((part, k) => {
+      if (part.length > 0) (buckets[k] as ColumnBatch[]).push(part);
+    });
+    rowsOut += b.length;
+  });
+  return { buffers: buckets.map((b) => encodeColumnBatches(exchange.input.schema, b)), rowsIn, rowsOut, reads };
 }

@@ -39,8 +39,8 @@ export async function readCsv(
 }
 
 /**
- * Reads the records of `file[range.start, range.end)` as one batch, streaming the range from
- * disk in chunks. `range.start` must be a record start (see text-splits.ts) on physical line
+ * Reads the records of `file[range.start, range.end)`, streaming the range from disk in chunks,
+ * as one batch per chunk. `range.start` must be a record start (see text-splits.ts) on physical line
  * `range.firstLine`; only a range at the file's start has a BOM and a header.
  */
 export async function readCsvRange(
@@ -52,10 +52,21 @@ export async function readCsvRange(
   range: { readonly start: number; readonly end: number; readonly firstLine: number },
   metrics?: ReadMetrics,
   chunkSize?: number,
-): Promise<arrow.RecordBatch> {
+): Promise<arrow.RecordBatch[]> {
   const parser = new CsvParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
-  await readRangeInChunks(file, displayPath, range.start, range.end, (buf, final) => parser.parse(buf, final), chunkSize);
-  return parser.finish(1)[0] as arrow.RecordBatch;
+  await readRangeInChunks(
+    file,
+    displayPath,
+    range.start,
+    range.end,
+    (buf, final) => {
+      const used = parser.parse(buf, final);
+      parser.endBatch();
+      return used;
+    },
+    chunkSize,
+  );
+  return parser.finish(1);
 }
 
 /**
@@ -168,6 +179,11 @@ class CsvParser {
     }
     this.line = scanner.line;
     return buf.length;
+  }
+
+  /** Closes the records parsed so far as a batch: a range is read as one batch per chunk. */
+  endBatch(): void {
+    this.rows.flush();
   }
 
   /** The batches, `partitions` of them (the last ones empty when no record reached them). */

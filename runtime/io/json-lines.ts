@@ -51,8 +51,8 @@ export async function readJsonLines(
 }
 
 /**
- * Reads the lines of `file[range.start, range.end)` as one batch, streaming the range from disk
- * in chunks; `range.start` is a line start, physical line `range.firstLine` of the file.
+ * Reads the lines of `file[range.start, range.end)`, streaming the range from disk in chunks, as
+ * one batch per chunk; `range.start` is a line start, physical line `range.firstLine` of the file.
  */
 export async function readJsonLinesRange(
   file: string,
@@ -63,10 +63,21 @@ export async function readJsonLinesRange(
   range: { readonly start: number; readonly end: number; readonly firstLine: number },
   metrics?: ReadMetrics,
   chunkSize?: number,
-): Promise<arrow.RecordBatch> {
+): Promise<arrow.RecordBatch[]> {
   const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
-  await readRangeInChunks(file, displayPath, range.start, range.end, (buf, final) => parser.parse(buf, final), chunkSize);
-  return parser.finish(1)[0] as arrow.RecordBatch;
+  await readRangeInChunks(
+    file,
+    displayPath,
+    range.start,
+    range.end,
+    (buf, final) => {
+      const used = parser.parse(buf, final);
+      parser.endBatch();
+      return used;
+    },
+    chunkSize,
+  );
+  return parser.finish(1);
 }
 
 /** Parses JSON Lines bytes, one buffer after another (as the CSV reader's `CsvParser`). */
@@ -167,6 +178,11 @@ class JsonLinesParser {
       rows.endRow(malformed, buf, lineStart, lineEnd);
     }
     return buf.length;
+  }
+
+  /** Closes the records parsed so far as a batch: a range is read as one batch per chunk. */
+  endBatch(): void {
+    this.rows.flush();
   }
 
   /** The batches, `partitions` of them (the last ones empty when no line reached them). */

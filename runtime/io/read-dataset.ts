@@ -8,6 +8,7 @@ import { TsdfError } from "../../plan/errors.ts";
 import type { FileFormat, ReadOptions } from "../../plan/logical.ts";
 import type { DataType, Field, Schema } from "../../plan/schema.ts";
 import { arrowIpcSchema } from "./arrow-ipc.ts";
+import { concatBatches } from "./concat-batches.ts";
 import { type DatasetFile, listDatasetFiles } from "./dataset-files.ts";
 import { parquetSchema } from "./parquet.ts";
 import type { ReadMetrics } from "./row-assembler.ts";
@@ -46,7 +47,10 @@ export async function readDataset(
   // `path` is absolute, so the splits name files relative to the root.
   const splits = await planSplits(target, "/", files);
   const out: arrow.RecordBatch[] = [];
-  for (const split of splits) out.push(await readSplit(target, split, "/", metrics));
+  for (const split of splits) {
+    const batches = await readSplit(target, split, "/", metrics);
+    out.push(concatBatches((batches[0] as arrow.RecordBatch).schema, batches));
+  }
   return out;
 }
 

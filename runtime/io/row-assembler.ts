@@ -131,6 +131,11 @@ export class RowAssembler {
     this.rows++;
   }
 
+  /** Closes the rows appended so far as a batch, when there are any (a range read chunk by chunk). */
+  flush(): void {
+    if (this.rows > 0) this.finishPartition();
+  }
+
   /** Closes the current partition's batch and starts the next one. */
   finishPartition(): void {
     const children = this.sources.map((j) =>

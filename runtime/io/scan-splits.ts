@@ -74,8 +74,8 @@ export async function planScan(node: ScanExec, dataDir: string): Promise<ScanSpl
   return planSplits(targetOf(node, dataDir), dataDir, await listDatasetFiles(path.resolve(dataDir, node.path), node.path));
 }
 
-/** Reads one split of `node` (planned by `planScan` with the same `dataDir`) as one record batch, adding to `metrics`. */
-export async function readScanSplit(node: ScanExec, split: ScanSplit, dataDir: string, metrics: ReadMetrics): Promise<arrow.RecordBatch> {
+/** Reads one split of `node` (planned by `planScan` with the same `dataDir`) as record batches in order, adding to `metrics`. */
+export async function readScanSplit(node: ScanExec, split: ScanSplit, dataDir: string, metrics: ReadMetrics): Promise<arrow.RecordBatch[]> {
   return readSplit(targetOf(node, dataDir), split, dataDir, metrics);
 }
 
@@ -163,8 +163,8 @@ export async function planSplits(target: ScanTarget, dataDir: string, all: reado
   return pieces.map((p, partition) => ({ partition, keyColumns, pieces: p }));
 }
 
-/** Reads one split of `target` as one batch holding `target.columns`. */
-export async function readSplit(target: ScanTarget, split: ScanSplit, dataDir: string, metrics: ReadMetrics): Promise<arrow.RecordBatch> {
+/** Reads one split of `target` as batches holding `target.columns` (at least one, maybe empty). */
+export async function readSplit(target: ScanTarget, split: ScanSplit, dataDir: string, metrics: ReadMetrics): Promise<arrow.RecordBatch[]> {
   const fields = target.columns.map((name) => {
     const f = target.fileSchema.fields.find((g) => g.name === name);
     if (f === undefined) throw new TsdfError("TSDF3006", `${target.displayPath}: column '${name}' is not in the schema`);
@@ -182,7 +182,7 @@ export async function readSplit(target: ScanTarget, split: ScanSplit, dataDir: s
     switch (piece.kind) {
       case "text": {
         const readRange = target.format === "csv" ? readCsvRange : readJsonLinesRange;
-        read = [await readRange(file, shown, content, target.options, contentColumns, piece, metrics)];
+        read = await readRange(file, shown, content, target.options, contentColumns, piece, metrics);
         metrics.bytesDecoded = (metrics.bytesDecoded ?? 0) + (piece.end - piece.start);
         break;
       }
@@ -202,7 +202,7 @@ export async function readSplit(target: ScanTarget, split: ScanSplit, dataDir: s
     const values = new Map(piece.file.partitionValues);
     for (const b of read) batches.push(withKeys(b, values, shown, contentColumns, keyFields, out));
   }
-  return concatBatches(out, batches);
+  return batches.length > 0 ? batches : [concatBatches(out, [])];
 }
 
 /** Part `part` of `parts` equal row ranges of the batches' rows. */

@@ -145,7 +145,7 @@ describe("tsdf reads DuckDB's outputs", () => {
     const read = async (filters: ScanExec["filters"]) => {
       const metrics = { malformedRows: 0, droppedRows: 0, rowGroupsRead: 0, rowGroupsSkipped: 0 };
       const ids: unknown[] = [];
-      for (const split of await planScan(node(filters), dir)) ids.push(...rowsOf([await readScanSplit(node(filters), split, dir, metrics)], r).map((row) => row.id));
+      for (const split of await planScan(node(filters), dir)) ids.push(...rowsOf(await readScanSplit(node(filters), split, dir, metrics), r).map((row) => row.id));
       return { first: ids[0], count: ids.length, groups: [metrics.rowGroupsRead, metrics.rowGroupsSkipped] };
     };
     const gt = (column: string, value: Expr) => ({ kind: "Binary", op: ">", left: { kind: "Column", name: column }, right: value }) as const;

@@ -38,7 +38,7 @@ function scan(filters: Expr[], partitions = 2, fileSchema: Schema = schema, colu
 async function read(dir: string, node: ScanExec): Promise<{ rows: Row[]; metrics: ReadMetrics }> {
   const metrics: ReadMetrics = { malformedRows: 0, droppedRows: 0 };
   const rows: Row[] = [];
-  for (const split of await planScan(node, dir)) rows.push(...rowsOf([await readScanSplit(node, split, dir, metrics)], node.fileSchema));
+  for (const split of await planScan(node, dir)) rows.push(...rowsOf(await readScanSplit(node, split, dir, metrics), node.fileSchema));
   return { rows, metrics };
 }
 
@@ -177,7 +177,7 @@ describe("partition pruning", () => {
     const read = async (filters: Expr[]) => {
       const metrics: ReadMetrics = { malformedRows: 0, droppedRows: 0 };
       const rows: Row[] = [];
-      for (const split of await planScan(node(filters), dir)) rows.push(...rowsOf([await readScanSplit(node(filters), split, dir, metrics)], keyed));
+      for (const split of await planScan(node(filters), dir)) rows.push(...rowsOf(await readScanSplit(node(filters), split, dir, metrics), keyed));
       return { a: rows.map((r) => r.a), bytes: metrics.bytesDecoded };
     };
     expect((await read([])).a).toEqual(["x24", "n23", "n24", "s24"]);

@@ -43,7 +43,7 @@ const zeroMetrics = (): ReadMetrics => ({ malformedRows: 0, droppedRows: 0 });
 async function readBySplits(node: ScanExec, dataDir: string, metrics = zeroMetrics()): Promise<{ splits: ScanSplit[]; rows: Row[][] }> {
   const splits = await planScan(node, dataDir);
   const rows: Row[][] = [];
-  for (const split of splits) rows.push(rowsOf([await readScanSplit(node, structuredClone(split), dataDir, metrics)], node.fileSchema));
+  for (const split of splits) rows.push(rowsOf(await readScanSplit(node, structuredClone(split), dataDir, metrics), node.fileSchema));
   return { splits, rows };
 }
 
@@ -193,12 +193,21 @@ describe("streaming a byte range", () => {
         const expected = records.map(([a, b, c]) => ({ a, b, c }));
         const size = (f: string) => fs.statSync(path.join(dir, f)).size;
         const fromCsv = await readCsvRange(path.join(dir, "p.csv"), "p.csv", schema, {}, columns, { start: 0, end: size("p.csv"), firstLine: 1 }, undefined, chunk);
-        expect(rowsOf([fromCsv], schema)).toEqual(expected);
+        expect(rowsOf(fromCsv, schema)).toEqual(expected);
         const fromJson = await readJsonLinesRange(path.join(dir, "p.json"), "p.json", schema, {}, columns, { start: 0, end: size("p.json"), firstLine: 1 }, undefined, chunk);
-        expect(rowsOf([fromJson], schema)).toEqual(expected);
+        expect(rowsOf(fromJson, schema)).toEqual(expected);
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("yields one batch per chunk, so a task's operators see the range batch by batch", async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `a${i},${i},c${i}`);
+    const dir = dataDir({ "p.csv": `a,b,c\n${lines.join("\n")}\n` });
+    const file = path.join(dir, "p.csv");
+    const all = await readCsvRange(file, "p.csv", schema, { header: true }, columns, { start: 0, end: fs.statSync(file).size, firstLine: 1 }, undefined, 256);
+    expect(all.length).toBeGreaterThan(5);
+    expect(all.reduce((n, b) => n + b.numRows, 0)).toBe(200);
   });
 
   it("finding record starts in tiny chunks carries the quoting state across chunk edges", async () => {
