@@ -178,8 +178,17 @@ class Generator {
         }
         return v;
       }
-      case "Binary":
+      case "Binary": {
+        const t = this.typeOf(e.left);
+        if ((t === "date32" || t === "timestamp_us") && (e.op === "<" || e.op === "<=" || e.op === ">" || e.op === ">=")) {
+          // A lambda compares dates as ISO strings: against null, as numbers (null is 0, a date
+          // string NaN), so false, except null <= null and null >= null.
+          const [a, b] = [this.temp(), this.temp()];
+          const bothNull = e.op === "<=" || e.op === ">=" ? `${a} === null && ${b} === null` : "false";
+          return `((${a} = ${this.gen(e.left)}), (${b} = ${this.gen(e.right)}), ${a} === null || ${b} === null ? ${bothNull} : ${a} ${e.op} ${b})`;
+        }
         return `(${this.gen(e.left)} ${e.op} ${this.gen(e.right)})`;
+      }
       case "Unary":
         return e.op === "!" ? `(!${this.truthy(e.operand)})` : `(-(${this.gen(e.operand)}))`;
       case "Logical": {

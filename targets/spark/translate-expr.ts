@@ -204,6 +204,15 @@ function relational(e: Binary, c: ExprContext): SparkExpr {
   const l = typeOf(e.left, c);
   const r = typeOf(e.right, c);
   const numeric = isNumeric(l.type) && isNumeric(r.type);
+  if ((l.nullable || r.nullable) && (l.type === "date32" || l.type === "timestamp_us")) {
+    // A lambda sees dates as ISO strings, which are NaN as numbers: against null the comparison
+    // is false, except null <= null and null >= null (0 <= 0).
+    const a = translateExpr(e.left, c);
+    const b = translateExpr(e.right, c);
+    const compared = call("coalesce", call(e.op, a, b), bool(false));
+    if (!(l.nullable && r.nullable) || e.op === "<" || e.op === ">") return compared;
+    return call("or", and(call("isnull", a), call("isnull", b)), compared);
+  }
   if ((l.nullable || r.nullable) && !numeric) {
     throw incompatible(`'${formatExpr(e)}'`, `JavaScript compares a null ${l.nullable ? l.type : r.type} by converting it to a number; check the value against null first`, c.loc);
   }

@@ -64,6 +64,15 @@ describe("kernels: operators keep their JavaScript meaning", () => {
     expect(one(bin("===", col("a"), lit(null, "null")), { a: null })).toBe(true);
   });
 
+  it("compares a null date as a lambda does (ISO strings: false, but null <= null is true)", () => {
+    const day = lit(isoToDays("2024-01-02") as number, "date32");
+    const rows = [{ d: null }, { d: isoToDays("2023-12-31") }, { d: isoToDays("2024-01-03") }];
+    expect(evalRows(bin("<", col("d"), day), rows)).toEqual([false, true, false]);
+    expect(evalRows(bin(">=", col("d"), day), rows)).toEqual([false, false, true]);
+    expect(evalRows({ kind: "Binary", op: "<=", left: col("d"), right: col("d") }, rows)).toEqual([true, true, true]);
+    expect(evalRows({ kind: "Binary", op: ">", left: col("d"), right: col("d") }, rows)).toEqual([false, false, false]);
+  });
+
   it("treats a date as truthy even on day 0, as the ISO string a lambda sees", () => {
     expect(evalRows({ kind: "Unary", op: "!", operand: col("d") }, [{ d: 0 }, { d: null }])).toEqual([false, true]);
     const test: Expr = { kind: "Conditional", test: col("d"), whenTrue: lit("yes", "utf8"), whenFalse: lit("no", "utf8") };

@@ -23,7 +23,7 @@ import { runBothEngines } from "../cluster-run.ts";
 /** The main differential suite's count and seed: every one of these compiles. */
 const GENERATED = 24;
 /** Pipelines the target rejects (first()/last(), limit without orderBy, ...): at most this many. */
-const MAX_REJECTED = 6;
+const MAX_REJECTED = 4;
 /** Inside the repository, so the generated modules resolve `tsdf` as the examples do. */
 const DIR = resolve(import.meta.dirname, "../../../.cache/spark-differential");
 const CURRENT_DATE = "2024-01-05";

@@ -39,6 +39,8 @@ const MAPPINGS: Record<string, string> = {
   round_half_up: "round is HALF_UP on the shortest decimal (1.005 → 1.01)",
   round_negative: "round(-0.25, 1) is -0.3",
   to_date_unparsable: "toDate of an unparsable or impossible date is null",
+  null_date_before: "a null date < a date is false (JavaScript compares the ISO strings as numbers)",
+  null_date_at_least_null: "null >= null is true for dates (0 >= 0 in JavaScript), date >= null false",
   current_date_pinned: "currentDate() is the run's --current-date",
   and_operands: "&& returns an operand (null && x is null)",
   or_operands: "|| returns an operand ('' || x is x)",
