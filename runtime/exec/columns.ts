@@ -3,7 +3,7 @@ import { daysToIso, isoToDays } from "../../plan/functions.ts";
 import type { ExecField, ExecSchema } from "../../plan/physical.ts";
 import type { DataType, Schema } from "../../plan/schema.ts";
 import { arrowType as arrowTypeOf } from "../io/arrow-types.ts";
-import { decodeUtf8Dictionary } from "./utf8-dictionary.ts";
+import { Utf8Decoder } from "./utf8-dictionary.ts";
 
 /**
  * Engine values, one JS representation per type: utf8 string, int32/float64 number, int64
@@ -150,9 +150,10 @@ function typedValues(data: arrow.Data, type: DataType): Float64Array | Int32Arra
 /**
  * One column of engine values from Arrow chunks, in order. A numeric column without nulls
  * stays in a typed array (the chunk's own buffer when there is one chunk): operators only
- * index and slice columns, which a typed array serves without boxing a value.
+ * index and slice columns, which a typed array serves without boxing a value. A utf8 column
+ * goes through `utf8`'s dictionary (one for the batches of a stream), or a new one.
  */
-export function decodeColumn(chunks: readonly arrow.Data[], type: DataType): unknown[] {
+export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8?: Utf8Decoder): unknown[] {
   const length = chunks.reduce((n, d) => n + d.length, 0);
   const typed = chunks.map((d) => typedValues(d, type));
   if (typed.length > 0 && typed.every((v) => v !== null && v.constructor === typed[0]?.constructor)) {
@@ -167,7 +168,7 @@ export function decodeColumn(chunks: readonly arrow.Data[], type: DataType): unk
     return out as unknown as unknown[];
   }
   const out: unknown[] = new Array(length);
-  if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type)) && decodeUtf8Dictionary(chunks, out)) return out;
+  if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type)) && (utf8 ?? new Utf8Decoder()).decode(chunks, out)) return out;
   let at = 0;
   for (const d of chunks) {
     decodeData(d, type, out, at);
@@ -296,14 +297,14 @@ export function encodeColumn(values: readonly unknown[], field: ExecField): arro
 }
 
 /** Decodes the columns of `schema` (by name) from batches, concatenated in order. */
-export function batchesToColumns(batches: readonly arrow.RecordBatch[], schema: ExecSchema): ColumnBatch {
+export function batchesToColumns(batches: readonly arrow.RecordBatch[], schema: ExecSchema, utf8?: readonly (Utf8Decoder | undefined)[]): ColumnBatch {
   const columns = schema.fields.map((f, i) => {
     const chunks = batches.map((batch) => {
       const child = batch.getChild(f.name) ?? batch.getChildAt(i);
       if (!child) throw new Error(`internal: batch has no column '${f.name}'`);
       return child.data;
     });
-    return decodeColumn(chunks.flat(), f.type);
+    return decodeColumn(chunks.flat(), f.type, utf8?.[i]);
   });
   return { length: batches.reduce((n, b) => n + b.numRows, 0), columns };
 }

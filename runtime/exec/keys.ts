@@ -95,12 +95,15 @@ export function grownInt32(a: Int32Array, n: number): Int32Array {
  */
 export class KeyIndex {
   private readonly codes: Map<unknown, number>[];
+  /** Per key column, the key codes of each dictionary's values (a stream's batches share one dictionary). */
+  private readonly remaps: WeakMap<readonly unknown[], Int32Array>[];
   private readonly pairs: PairIndex[];
   /** With no key columns every row has the one empty key: whether a row was added. */
   private addedEmpty = false;
 
   constructor(private readonly width: number) {
     this.codes = Array.from({ length: Math.max(1, width) }, () => new Map<unknown, number>());
+    this.remaps = this.codes.map(() => new WeakMap());
     this.pairs = Array.from({ length: Math.max(0, width - 1) }, () => new PairIndex());
   }
 
@@ -143,9 +146,10 @@ export class KeyIndex {
       if (adding && n > 0) this.addedEmpty = true;
       return new Int32Array(n).fill(this.addedEmpty ? 0 : -1);
     }
-    const ids = columnCodes(this.codes[0] as Map<unknown, number>, columns[0] as readonly unknown[], n, adding);
+    const codesOf = (k: number) => columnCodes(this.codes[k] as Map<unknown, number>, columns[k] as readonly unknown[], n, adding ? this.remaps[k] : undefined);
+    const ids = codesOf(0);
     for (let k = 1; k < columns.length; k++) {
-      const codes = columnCodes(this.codes[k] as Map<unknown, number>, columns[k] as readonly unknown[], n, adding);
+      const codes = codesOf(k);
       const pairs = this.pairs[k - 1] as PairIndex;
       for (let i = 0; i < n; i++) {
         const a = ids[i] as number;
@@ -161,17 +165,23 @@ export class KeyIndex {
 const MAX_INT_RANGE = 1 << 20;
 
 /**
- * The code of each row's value of `column` in `codes`, adding new values in row order (or -1
- * for values not there, when not `adding`). A dictionary-decoded column is coded per distinct
- * value; an Int32Array column over a small range through an array indexed by value.
+ * The code of each row's value of `column` in `codes`, adding new values in row order when
+ * `adding` holds the column's dictionary remaps (or -1 for values not there, when not adding).
+ * A dictionary-decoded column is coded per distinct value, each once per dictionary when
+ * adding; an Int32Array column over a small range through an array indexed by value.
  */
-function columnCodes(codes: Map<unknown, number>, column: readonly unknown[], n: number, adding: boolean): Int32Array {
+function columnCodes(codes: Map<unknown, number>, column: readonly unknown[], n: number, adding: WeakMap<readonly unknown[], Int32Array> | undefined): Int32Array {
   const out = new Int32Array(n);
   const dict = utf8Dictionary(column);
   if (dict !== undefined) {
-    // The dictionary lists values in order of first appearance, so new codes keep row order.
+    // The dictionary lists values in order of first appearance (a stream's later batches
+    // only append), so new codes keep row order.
+    const known = adding?.get(dict.values);
     const remap = new Int32Array(dict.values.length);
-    for (let d = 0; d < remap.length; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
+    const from = known === undefined ? 0 : Math.min(known.length, remap.length);
+    if (known !== undefined) remap.set(known.subarray(0, from));
+    for (let d = from; d < remap.length; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
+    adding?.set(dict.values, remap);
     const rowCodes = dict.codes;
     for (let i = 0; i < n; i++) out[i] = remap[rowCodes[i] as number] as number;
     return out;

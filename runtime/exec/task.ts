@@ -13,6 +13,7 @@ import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.t
 import { nestedLoopJoin } from "./nested-loop-join.ts";
 import { partitionBatch, type RangeKey, sampleRangeKeys } from "./repartition.ts";
 import { sortBatch } from "./sort.ts";
+import { Utf8Decoder } from "./utf8-dictionary.ts";
 
 /** One partition of a materialized node: its batches in order. */
 export type Partition = readonly arrow.RecordBatch[];
@@ -107,8 +108,11 @@ class TaskRunner {
     if (parts) {
       const batches = parts.get(p);
       if (!batches) throw new Error(`internal: partition ${p} of node #${node.id} is not among the task's inputs`);
-      // Decoded one at a time: a batch's JS values live only while it passes through.
-      for (const b of batches) emit(batchesToColumns([b], node.schema));
+      // Decoded one at a time, a batch's JS values live only while it passes through; a utf8
+      // column keeps one dictionary across the batches, so a value repeated in many batches
+      // is one string with one code.
+      const utf8 = node.schema.fields.map((f) => (f.type === "utf8" ? new Utf8Decoder() : undefined));
+      for (const b of batches) emit(batchesToColumns([b], node.schema, utf8));
       return;
     }
     const ctx = this.ctx;

@@ -7,7 +7,7 @@ import { grownInt32 } from "./keys.ts";
  * of hashing strings.
  */
 export interface Utf8Dictionary {
-  /** Distinct values (null included, when present) in order of first appearance. */
+  /** Distinct values (null included, when present) in order of first appearance; shared by the batches of one decoder, it may hold values of later batches. */
   readonly values: readonly (string | null)[];
   /** Per row, the index of its value in `values`. */
   readonly codes: Int32Array;
@@ -23,8 +23,10 @@ export function utf8Dictionary(column: readonly unknown[]): Utf8Dictionary | und
 /**
  * At each power of two of rows from this one on, a column with more than 90% distinct values
  * so far is decoded plainly instead (ids and other unique strings gain nothing from a dictionary).
+ * Late enough that a key with many values that each repeat (1e5 values over 1e7 rows) is seen
+ * repeating.
  */
-const PROBE_ROWS = 8192;
+const PROBE_ROWS = 1 << 17;
 
 function mostlyDistinct(row: number, distinct: number): boolean {
   return row >= PROBE_ROWS && (row & (row - 1)) === 0 && distinct * 10 > row * 9;
@@ -33,95 +35,118 @@ function mostlyDistinct(row: number, distinct: number): boolean {
 const decoder = new TextDecoder();
 
 /**
- * Decodes utf8 chunks into `out` (allocated at their total length) through a dictionary: each
+ * Decodes the utf8 chunks of one column, batch after batch, through one dictionary: each
  * value's bytes are hashed and looked up in an open-addressing table of the distinct values
- * seen, so a repeated value allocates nothing. Returns false, leaving `out` to be decoded
- * plainly, when the rows so far are nearly all distinct.
+ * seen in any batch so far, so a repeated value allocates nothing and has the same code in
+ * every batch (the batches' dictionaries share one growing `values` array).
  */
-export function decodeUtf8Dictionary(chunks: readonly arrow.Data[], out: unknown[]): boolean {
-  const n = out.length;
-  const codes = new Int32Array(n);
-  const values: (string | null)[] = [];
-  let nullCode = -1;
+export class Utf8Decoder {
+  private readonly values: (string | null)[] = [];
+  private nullCode = -1;
   // The distinct values' bytes, back to back; entry e spans starts[e] … starts[e + 1].
-  let pool = new Uint8Array(4096);
-  let starts: Int32Array = new Int32Array(257);
-  let mask = 1023;
-  let slots: Int32Array = new Int32Array(mask + 1).fill(-1);
-  let hashes: Int32Array = new Int32Array(256);
-  let row = 0;
-  for (const data of chunks) {
-    const offsets = data.valueOffsets as Int32Array;
-    const bytes = data.values as Uint8Array;
-    const bitmap = data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0 ? null : data.nullBitmap;
-    for (let i = 0; i < data.length; i++, row++) {
-      if (mostlyDistinct(row, values.length)) return false;
-      const k = data.offset + i;
-      if (bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) {
-        if (nullCode < 0) {
-          nullCode = values.length;
-          values.push(null);
-          starts = ensureInt32(starts, values.length + 1);
-          starts[values.length] = starts[values.length - 1] as number;
-          hashes = ensureInt32(hashes, values.length);
-        }
-        codes[row] = nullCode;
-        out[row] = null;
-        continue;
-      }
-      const from = offsets[i] as number;
-      const to = offsets[i + 1] as number;
-      let h = 0x811c9dc5;
-      for (let b = from; b < to; b++) h = Math.imul(h ^ (bytes[b] as number), 0x01000193);
-      let e = -1;
-      for (let s = h & mask; ; s = (s + 1) & mask) {
-        const c = slots[s] as number;
-        if (c < 0) break;
-        if (hashes[c] !== h || values[c] === null) continue;
-        const at = starts[c] as number;
-        if ((starts[c + 1] as number) - at !== to - from) continue;
-        let same = true;
-        for (let b = 0; b < to - from; b++) {
-          if (pool[at + b] !== bytes[from + b]) {
-            same = false;
-            break;
+  private pool = new Uint8Array(4096);
+  private starts: Int32Array = new Int32Array(257);
+  private mask = 1023;
+  private slots: Int32Array = new Int32Array(1024).fill(-1);
+  private hashes: Int32Array = new Int32Array(256);
+  private rows = 0;
+  private plain = false;
+
+  /**
+   * Decodes `chunks` into `out` (allocated at their total length). Returns false, leaving `out`
+   * to be decoded plainly, once the rows so far are nearly all distinct (then for good).
+   */
+  decode(chunks: readonly arrow.Data[], out: unknown[]): boolean {
+    if (this.plain) return false;
+    const values = this.values;
+    const codes = new Int32Array(out.length);
+    let { pool, starts, mask, slots, hashes } = this;
+    let row = 0;
+    try {
+      for (const data of chunks) {
+        const offsets = data.valueOffsets as Int32Array;
+        const bytes = data.values as Uint8Array;
+        const bitmap = data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0 ? null : data.nullBitmap;
+        for (let i = 0; i < data.length; i++, row++) {
+          if (mostlyDistinct(this.rows + row, values.length)) {
+            this.plain = true;
+            return false;
           }
-        }
-        if (same) {
-          e = c;
-          break;
+          const k = data.offset + i;
+          if (bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) {
+            if (this.nullCode < 0) {
+              this.nullCode = values.length;
+              values.push(null);
+              starts = ensureInt32(starts, values.length + 1);
+              starts[values.length] = starts[values.length - 1] as number;
+              hashes = ensureInt32(hashes, values.length);
+            }
+            codes[row] = this.nullCode;
+            out[row] = null;
+            continue;
+          }
+          const from = offsets[i] as number;
+          const to = offsets[i + 1] as number;
+          let h = 0x811c9dc5;
+          for (let b = from; b < to; b++) h = Math.imul(h ^ (bytes[b] as number), 0x01000193);
+          let e = -1;
+          for (let s = h & mask; ; s = (s + 1) & mask) {
+            const c = slots[s] as number;
+            if (c < 0) break;
+            if (hashes[c] !== h || values[c] === null) continue;
+            const at = starts[c] as number;
+            if ((starts[c + 1] as number) - at !== to - from) continue;
+            let same = true;
+            for (let b = 0; b < to - from; b++) {
+              if (pool[at + b] !== bytes[from + b]) {
+                same = false;
+                break;
+              }
+            }
+            if (same) {
+              e = c;
+              break;
+            }
+          }
+          if (e < 0) {
+            e = values.length;
+            values.push(decoder.decode(bytes.subarray(from, to)));
+            const at = starts[e] as number;
+            if (at + (to - from) > pool.length) {
+              const bigger = new Uint8Array(Math.max(pool.length * 2, at + (to - from)));
+              bigger.set(pool.subarray(0, at));
+              pool = bigger;
+            }
+            pool.set(bytes.subarray(from, to), at);
+            starts = ensureInt32(starts, e + 2);
+            starts[e + 1] = at + (to - from);
+            hashes = ensureInt32(hashes, e + 1);
+            hashes[e] = h;
+            // At half full, double the slots and re-place every entry.
+            if (values.length * 2 > mask) {
+              mask = mask * 2 + 1;
+              slots = placed(hashes, values, mask);
+            } else {
+              let s = h & mask;
+              while ((slots[s] as number) >= 0) s = (s + 1) & mask;
+              slots[s] = e;
+            }
+          }
+          codes[row] = e;
+          out[row] = values[e];
         }
       }
-      if (e < 0) {
-        e = values.length;
-        values.push(decoder.decode(bytes.subarray(from, to)));
-        const at = starts[e] as number;
-        if (at + (to - from) > pool.length) {
-          const bigger = new Uint8Array(Math.max(pool.length * 2, at + (to - from)));
-          bigger.set(pool.subarray(0, at));
-          pool = bigger;
-        }
-        pool.set(bytes.subarray(from, to), at);
-        starts = ensureInt32(starts, e + 2);
-        starts[e + 1] = at + (to - from);
-        hashes = ensureInt32(hashes, e + 1);
-        hashes[e] = h;
-        // At half full, double the slots and re-place every entry.
-        if (values.length * 2 > mask) {
-          mask = mask * 2 + 1;
-          slots = placed(hashes, values, mask);
-        } else {
-          let s = h & mask;
-          while ((slots[s] as number) >= 0) s = (s + 1) & mask;
-          slots[s] = e;
-        }
-      }
-      codes[row] = e;
-      out[row] = values[e];
+    } finally {
+      this.pool = pool;
+      this.starts = starts;
+      this.mask = mask;
+      this.slots = slots;
+      this.hashes = hashes;
+      this.rows += row;
     }
+    dictionaries.set(out, { values, codes });
+    return true;
   }
-  dictionaries.set(out, { values, codes });
-  return true;
 }
 
 /** A table of `mask + 1` slots holding every non-null entry by its hash. */

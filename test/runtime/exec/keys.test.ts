@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeColumn, encodeColumn } from "../../../runtime/exec/columns.ts";
 import { KeyIndex } from "../../../runtime/exec/keys.ts";
-import { utf8Dictionary } from "../../../runtime/exec/utf8-dictionary.ts";
+import { Utf8Decoder, utf8Dictionary } from "../../../runtime/exec/utf8-dictionary.ts";
 
 /** Ids of every row over `columns`, adding each. */
 function idsOf(columns: unknown[][]): number[] {
@@ -101,9 +101,22 @@ describe("KeyIndex.addRows and findRows", () => {
     const repeating = decoded(Array.from({ length: 20_000 }, (_, i) => `id${i % 100}`), "utf8", 3);
     expect(utf8Dictionary(repeating)?.values.length).toBe(100);
     expect(repeating[12_345]).toBe("id45");
-    const distinct = decoded(Array.from({ length: 20_000 }, (_, i) => `t${i}`), "utf8", 2);
+    const distinct = decoded(Array.from({ length: 140_000 }, (_, i) => `t${i}`), "utf8", 2);
     expect(utf8Dictionary(distinct)).toBeUndefined();
-    expect(distinct[19_999]).toBe("t19999");
+    expect(distinct[139_999]).toBe("t139999");
+  });
+
+  it("code a stream's batches through one dictionary, the key index coding each value once", () => {
+    const utf8 = new Utf8Decoder();
+    const batch = (values: string[]) => decodeColumn([encodeColumn(values, { name: "k", type: "utf8", nullable: false })], "utf8", utf8);
+    const first = batch(["b", "a", "b"]);
+    const second = batch(["c", "a", "c", "b"]);
+    expect(utf8Dictionary(second)?.values).toBe(utf8Dictionary(first)?.values);
+    expect(Array.from(utf8Dictionary(second)?.codes ?? [])).toEqual([2, 1, 2, 0]);
+    const index = new KeyIndex(1);
+    expect(Array.from(index.addRows([first], 3))).toEqual([0, 1, 0]);
+    expect(Array.from(index.addRows([second], 4))).toEqual([2, 1, 2, 0]);
+    expect(Array.from(index.findRows([batch(["a", "d", "c"])], 3))).toEqual([1, -1, 2]);
   });
 
   it("keep non-null int columns in typed arrays, across chunks", () => {
