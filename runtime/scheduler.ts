@@ -20,7 +20,7 @@ import { type TaskExecutor, userErrorToTsdf, WorkerLostError } from "./executor.
 import type { FaultPlan } from "./faults.ts";
 import type { StageMetrics } from "./metrics.ts";
 import type { ProgressListener } from "./progress.ts";
-import { type Block, type BlockBuffer, BlockLostError, BlockStore, copyForTransfer, decodeBuffer, encodeBatches } from "./shuffle/blocks.ts";
+import { type Block, type BlockBuffer, BlockLostError, BlockStore, copyForTransfer, decodeBuffer, encodeBatches, encodedBuffer, inThreadBuffer } from "./shuffle/blocks.ts";
 
 /**
  * Where scans read. A file scan is read by the tasks that need it, each its own split; a scan
@@ -405,9 +405,9 @@ export class Scheduler {
     else if (faults.take("corrupt-block", stage.id, p)) {
       const block = this.store.get(stage.node.id, p) as Block;
       const buffers = block.buffers.map((b) => {
-        const bytes = b.bytes.slice();
+        const bytes = encodedBuffer(b).bytes.slice();
         bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0xff;
-        return { ...b, bytes };
+        return { bytes, crc: encodedBuffer(b).crc, rows: b.rows };
       });
       this.store.put({ ...block, buffers });
     }
@@ -423,7 +423,8 @@ export class Scheduler {
     for (const p of partitions) {
       const slices = batches[p];
       if (!slices) throw new Error(`internal: scan #${node.id} gave no partition ${p}`);
-      const buffer = encodeBatches(slices[0]?.schema ?? schema, slices);
+      // Tasks in this thread read the table's own batches; other threads get an IPC copy.
+      const buffer = this.opts.executor.transfers ? encodeBatches(slices[0]?.schema ?? schema, slices) : inThreadBuffer(slices[0]?.schema ?? schema, slices);
       this.store.put({ nodeId: node.id, partition: p, buffers: [buffer], owner: 0 });
       this.made.add(`${node.id}:${p}`);
       stage.metrics.rowsOut += buffer.rows;

@@ -6,11 +6,16 @@
 import { crc32 } from "node:zlib";
 import * as arrow from "apache-arrow";
 
-/** One Arrow IPC stream and its checksum. */
+/**
+ * One Arrow IPC stream and its checksum; or, for rows that never leave the driver's thread (an
+ * in-memory table's slices when tasks run inline), the batches themselves, with no bytes: there
+ * is then nothing to encode, copy, decode or check.
+ */
 export interface BlockBuffer {
   readonly bytes: Uint8Array;
   readonly crc: number;
   readonly rows: number;
+  readonly inThread?: { readonly schema: arrow.Schema; readonly batches: readonly arrow.RecordBatch[] };
 }
 
 /**
@@ -43,14 +48,26 @@ export function encodeBatches(schema: arrow.Schema, batches: readonly arrow.Reco
   return { bytes, crc: crc32(bytes), rows: batches.reduce((n, b) => n + b.numRows, 0) };
 }
 
+/** Batches kept as they are, for tasks in this thread. */
+export function inThreadBuffer(schema: arrow.Schema, batches: readonly arrow.RecordBatch[]): BlockBuffer {
+  return { bytes: new Uint8Array(0), crc: 0, rows: batches.reduce((n, b) => n + b.numRows, 0), inThread: { schema, batches } };
+}
+
+/** The buffer as an IPC stream (an in-thread buffer is encoded). */
+export function encodedBuffer(buf: BlockBuffer): BlockBuffer {
+  return buf.inThread ? encodeBatches(buf.inThread.schema, buf.inThread.batches) : buf;
+}
+
 /** The batches of a buffer, after checking its checksum (a mismatch loses block `nodeId:partition`). */
 export function decodeBuffer(buf: BlockBuffer, nodeId: number, partition: number): arrow.RecordBatch[] {
+  if (buf.inThread) return [...buf.inThread.batches];
   if (crc32(buf.bytes) !== buf.crc) throw new BlockLostError(nodeId, partition, "failed its checksum");
   return arrow.tableFromIPC(buf.bytes).batches;
 }
 
 /** A copy of the buffer's bytes in a fresh ArrayBuffer, to transfer to a task while the store keeps its own. */
 export function copyForTransfer(buf: BlockBuffer): BlockBuffer {
+  if (buf.inThread) return encodedBuffer(buf);
   return { bytes: buf.bytes.slice(), crc: buf.crc, rows: buf.rows };
 }
 
