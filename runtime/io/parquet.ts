@@ -69,9 +69,16 @@ export async function readParquet(
     });
     if (rowGroups !== undefined && rowGroups.length === 0) return { schema: fileSchema, batches: [] };
     const names = [...new Set(wanted.map((f) => f.name))];
-    const options = { batchSize: BATCH_ROWS, columns: names, ...(rowGroups !== undefined && { rowGroups: [...rowGroups] }) };
-    const table = await corruptAs(displayPath, async () => arrow.tableFromIPC((await reader.read(options)).intoIPCStream()));
-    return { schema: fileSchema, batches: conformBatches(table, wanted, displayPath) };
+    // A few row groups per call: parquet-wasm's memory grows to its largest read and never
+    // shrinks, so reading a whole file at once would hold twice its decoded size for good.
+    const groups = rowGroups ?? Array.from({ length: reader.metadata().numRowGroups() }, (_, g) => g);
+    const batches: arrow.RecordBatch[] = [];
+    for (let at = 0; at < groups.length; at += GROUPS_PER_READ) {
+      const options = { batchSize: BATCH_ROWS, columns: names, rowGroups: groups.slice(at, at + GROUPS_PER_READ) };
+      const table = await corruptAs(displayPath, async () => arrow.tableFromIPC((await reader.read(options)).intoIPCStream()));
+      batches.push(...conformBatches(table, wanted, displayPath));
+    }
+    return { schema: fileSchema, batches };
   } finally {
     reader.free();
   }
@@ -104,6 +111,8 @@ export function conformBatches(table: arrow.Table, wanted: readonly Field[], dis
 
 /** Rows per batch parquet-wasm decodes (its default, 1024, makes thousands of tiny batches). */
 const BATCH_ROWS = 1 << 16;
+/** Row groups decoded per parquet-wasm call (tsdf writes 122,880 rows per group). */
+const GROUPS_PER_READ = 4;
 
 /** Runs `read`, turning a parquet-wasm failure into TSDF3004 naming the file. */
 async function corruptAs<T>(displayPath: string, read: () => T | Promise<T>): Promise<T> {
