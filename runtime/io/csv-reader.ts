@@ -10,7 +10,7 @@ import type { Field, Schema } from "../../plan/schema.ts";
 import { CsvScanner, unquoteInto } from "./csv-scanner.ts";
 import { readInputFile, textColumn } from "./input-file.ts";
 import { type ReadMetrics, RowAssembler } from "./row-assembler.ts";
-import { readRangeInChunks } from "./text-splits.ts";
+import { parseRangeInChunks } from "./text-splits.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -54,19 +54,7 @@ export async function readCsvRange(
   chunkSize?: number,
 ): Promise<arrow.RecordBatch[]> {
   const parser = new CsvParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
-  await readRangeInChunks(
-    file,
-    displayPath,
-    range.start,
-    range.end,
-    (buf, final) => {
-      const used = parser.parse(buf, final);
-      parser.endBatch();
-      return used;
-    },
-    chunkSize,
-  );
-  return parser.finish(1);
+  return parseRangeInChunks(file, displayPath, range.start, range.end, parser, chunkSize);
 }
 
 /**

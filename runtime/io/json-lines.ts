@@ -14,7 +14,7 @@ import { isValidAt } from "./concat-batches.ts";
 import { readInputFile, textColumn } from "./input-file.ts";
 import { JsonKind, JsonRecordScanner, decodeJsonString } from "./json-scanner.ts";
 import { type ReadMetrics, RowAssembler } from "./row-assembler.ts";
-import { readRangeInChunks } from "./text-splits.ts";
+import { parseRangeInChunks } from "./text-splits.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -65,19 +65,7 @@ export async function readJsonLinesRange(
   chunkSize?: number,
 ): Promise<arrow.RecordBatch[]> {
   const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
-  await readRangeInChunks(
-    file,
-    displayPath,
-    range.start,
-    range.end,
-    (buf, final) => {
-      const used = parser.parse(buf, final);
-      parser.endBatch();
-      return used;
-    },
-    chunkSize,
-  );
-  return parser.finish(1);
+  return parseRangeInChunks(file, displayPath, range.start, range.end, parser, chunkSize);
 }
 
 /** Parses JSON Lines bytes, one buffer after another (as the CSV reader's `CsvParser`). */

@@ -3,6 +3,7 @@
  * boundaries with one pass that only tracks CSV quoting and counts lines (no parsing); each task
  * then streams just its byte range from disk in chunks, parsing complete records as they arrive.
  */
+import type * as arrow from "apache-arrow";
 import { openInputFile } from "./input-file.ts";
 
 /** Where a record starts, and the file's physical line number there (1-based). */
@@ -122,19 +123,29 @@ function countLineBreaks(data: Uint8Array, from: number, to: number): number {
   return count;
 }
 
+/** A parser of records that arrive in chunks (CSV, JSON lines), closing a batch at each chunk's end. */
+export interface ChunkParser {
+  /** Parses complete records at the front of `buf` and returns how many bytes it used (all when `final`). */
+  parse(buf: Uint8Array, final: boolean): number;
+  /** Closes the records parsed so far as a batch. */
+  endBatch(): void;
+  /** The batches (at least one, maybe empty). */
+  finish(partitions: number): arrow.RecordBatch[];
+}
+
 /**
- * Streams `file[start, end)` in chunks of about `chunkSize` bytes. `consume(buf, final)` returns
- * how many leading bytes of `buf` it used; the rest (an incomplete record) is carried to the
- * front of the next chunk, which grows when one record outgrows it. `final` marks the last call.
+ * Parses `file[start, end)` with `parser`, streamed in chunks of about `chunkSize` bytes, as one
+ * batch per chunk. The bytes a chunk's last, incomplete record left (what `parse` did not use)
+ * are carried to the front of the next chunk, which grows when one record outgrows it.
  */
-export async function readRangeInChunks(
+export async function parseRangeInChunks(
   file: string,
   displayPath: string,
   start: number,
   end: number,
-  consume: (buf: Uint8Array, final: boolean) => number,
+  parser: ChunkParser,
   chunkSize = CHUNK,
-): Promise<void> {
+): Promise<arrow.RecordBatch[]> {
   const handle = await openInputFile(file, displayPath);
   try {
     let buf = new Uint8Array(Math.max(1, Math.min(chunkSize, end - start)));
@@ -150,8 +161,9 @@ export async function readRangeInChunks(
       at += bytesRead;
       const final = bytesRead === 0 || at >= end;
       const filled = carried + bytesRead;
-      const used = consume(buf.subarray(0, filled), final);
-      if (final) return;
+      const used = parser.parse(buf.subarray(0, filled), final);
+      parser.endBatch();
+      if (final) return parser.finish(1);
       buf.copyWithin(0, used, filled);
       carried = filled - used;
     }
