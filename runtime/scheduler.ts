@@ -405,9 +405,10 @@ export class Scheduler {
     else if (faults.take("corrupt-block", stage.id, p)) {
       const block = this.store.get(stage.node.id, p) as Block;
       const buffers = block.buffers.map((b) => {
-        const bytes = encodedBuffer(b).bytes.slice();
+        const encoded = encodedBuffer(b);
+        const bytes = encoded.bytes.slice();
         bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0xff;
-        return { bytes, crc: encodedBuffer(b).crc, rows: b.rows };
+        return { ...encoded, bytes };
       });
       this.store.put({ ...block, buffers });
     }

@@ -1,7 +1,8 @@
 /**
  * Blocks: the materialized partitions a run keeps between stages (map outputs of exchanges,
  * scanned, cached and shared partitions, results), as Arrow IPC streams. Bytes cross threads
- * by transfer; each stream carries a CRC-32 so a corrupt block is caught where it is read.
+ * by transfer; each stream carries a CRC-32 so a corrupt block is caught where it is read. An
+ * in-memory table's partitions stay its own batches while every task runs in the driver's thread.
  */
 import { crc32 } from "node:zlib";
 import * as arrow from "apache-arrow";
