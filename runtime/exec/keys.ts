@@ -94,16 +94,13 @@ export function grownInt32(a: Int32Array, n: number): Int32Array {
  * allocating per row, and one index serves both sides of a join: `find` on the probe side.
  */
 export class KeyIndex {
-  private readonly codes: Map<unknown, number>[];
-  /** Per key column, the key codes of each dictionary's values (a stream's batches share one dictionary). */
-  private readonly remaps: WeakMap<readonly unknown[], Int32Array>[];
+  private readonly codes: KeyColumn[];
   private readonly pairs: PairIndex[];
   /** With no key columns every row has the one empty key: whether a row was added. */
   private addedEmpty = false;
 
   constructor(private readonly width: number) {
-    this.codes = Array.from({ length: Math.max(1, width) }, () => new Map<unknown, number>());
-    this.remaps = this.codes.map(() => new WeakMap());
+    this.codes = Array.from({ length: Math.max(1, width) }, () => new KeyColumn());
     this.pairs = Array.from({ length: Math.max(0, width - 1) }, () => new PairIndex());
   }
 
@@ -111,7 +108,7 @@ export class KeyIndex {
   get size(): number {
     if (this.width === 0) return this.addedEmpty ? 1 : 0;
     const last = this.pairs[this.pairs.length - 1];
-    return last ? last.size : (this.codes[0] as Map<unknown, number>).size;
+    return last ? last.size : (this.codes[0] as KeyColumn).values.size;
   }
 
   /** The id of row `i`'s key, added if new (ids are 0, 1, 2, … in order of first addition). */
@@ -120,9 +117,9 @@ export class KeyIndex {
       this.addedEmpty = true;
       return 0;
     }
-    let id = code(this.codes[0] as Map<unknown, number>, (columns[0] as readonly unknown[])[i]);
+    let id = code((this.codes[0] as KeyColumn).values, (columns[0] as readonly unknown[])[i]);
     for (let k = 1; k < columns.length; k++) {
-      id = (this.pairs[k - 1] as PairIndex).add(id, code(this.codes[k] as Map<unknown, number>, (columns[k] as readonly unknown[])[i]));
+      id = (this.pairs[k - 1] as PairIndex).add(id, code((this.codes[k] as KeyColumn).values, (columns[k] as readonly unknown[])[i]));
     }
     return id;
   }
@@ -146,7 +143,7 @@ export class KeyIndex {
       if (adding && n > 0) this.addedEmpty = true;
       return new Int32Array(n).fill(this.addedEmpty ? 0 : -1);
     }
-    const codesOf = (k: number) => columnCodes(this.codes[k] as Map<unknown, number>, columns[k] as readonly unknown[], n, adding ? this.remaps[k] : undefined);
+    const codesOf = (k: number) => (this.codes[k] as KeyColumn).rows(columns[k] as readonly unknown[], n, adding);
     const ids = codesOf(0);
     for (let k = 1; k < columns.length; k++) {
       const codes = codesOf(k);
@@ -165,51 +162,84 @@ export class KeyIndex {
 const MAX_INT_RANGE = 1 << 20;
 
 /**
- * The code of each row's value of `column` in `codes`, adding new values in row order when
- * `adding` holds the column's dictionary remaps (or -1 for values not there, when not adding).
- * A dictionary-decoded column is coded per distinct value, each once per dictionary when
- * adding; an Int32Array column over a small range through an array indexed by value.
+ * The codes of one key column's values: a Map of every value, plus what lets a batch's rows skip
+ * it. A dictionary-decoded column is coded per distinct value, each once per dictionary (a
+ * stream's batches share one); an Int32Array column over a small range reads an array indexed
+ * by value, kept across batches while the range seen stays within MAX_INT_RANGE.
  */
-function columnCodes(codes: Map<unknown, number>, column: readonly unknown[], n: number, adding: WeakMap<readonly unknown[], Int32Array> | undefined): Int32Array {
-  const out = new Int32Array(n);
-  const dict = utf8Dictionary(column);
-  if (dict !== undefined) {
-    // The dictionary lists values in order of first appearance (a stream's later batches
-    // only append), so new codes keep row order.
-    const known = adding?.get(dict.values);
-    const remap = new Int32Array(dict.values.length);
-    const from = known === undefined ? 0 : Math.min(known.length, remap.length);
-    if (known !== undefined) remap.set(known.subarray(0, from));
-    for (let d = from; d < remap.length; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
-    adding?.set(dict.values, remap);
-    const rowCodes = dict.codes;
-    for (let i = 0; i < n; i++) out[i] = remap[rowCodes[i] as number] as number;
-    return out;
-  }
-  if (column instanceof Int32Array && n > 0) {
-    let min = column[0] as number;
-    let max = min;
-    for (let i = 1; i < n; i++) {
-      const v = column[i] as number;
-      if (v < min) min = v;
-      else if (v > max) max = v;
-    }
-    if (max - min < MAX_INT_RANGE) {
-      const seen = new Int32Array(max - min + 1).fill(-2);
-      for (let i = 0; i < n; i++) {
-        const v = column[i] as number;
-        let c = seen[v - min] as number;
-        if (c === -2) {
-          c = adding ? code(codes, v) : (codes.get(v) ?? -1);
-          seen[v - min] = c;
-        }
-        out[i] = c;
-      }
+class KeyColumn {
+  readonly values = new Map<unknown, number>();
+  private readonly remaps = new WeakMap<readonly unknown[], Int32Array>();
+  /** Codes by value - intBase (-2: not coded yet), over the int range seen so far. */
+  private intCodes = new Int32Array(0);
+  private intBase = 0;
+
+  /** The code of each of rows 0 … n-1, adding new values in row order (or -1 for values not there, when not `adding`). */
+  rows(column: readonly unknown[], n: number, adding: boolean): Int32Array {
+    const codes = this.values;
+    const out = new Int32Array(n);
+    const dict = utf8Dictionary(column);
+    if (dict !== undefined) {
+      // The dictionary lists values in order of first appearance (a stream's later batches
+      // only append), so new codes keep row order.
+      const known = adding ? this.remaps.get(dict.values) : undefined;
+      const remap = new Int32Array(dict.values.length);
+      const from = known === undefined ? 0 : Math.min(known.length, remap.length);
+      if (known !== undefined) remap.set(known.subarray(0, from));
+      for (let d = from; d < remap.length; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
+      if (adding) this.remaps.set(dict.values, remap);
+      const rowCodes = dict.codes;
+      for (let i = 0; i < n; i++) out[i] = remap[rowCodes[i] as number] as number;
       return out;
     }
+    if (column instanceof Int32Array && n > 0) {
+      let min = column[0] as number;
+      let max = min;
+      for (let i = 1; i < n; i++) {
+        const v = column[i] as number;
+        if (v < min) min = v;
+        else if (v > max) max = v;
+      }
+      // The kept table (a value's code is then looked up once per index), else one for this batch.
+      let table = this.intTable(min, max, adding);
+      const base = table === undefined ? min : this.intBase;
+      if (table === undefined && max - min < MAX_INT_RANGE) table = new Int32Array(max - min + 1).fill(-2);
+      if (table !== undefined) {
+        for (let i = 0; i < n; i++) {
+          const v = column[i] as number;
+          let c = table[v - base] as number;
+          if (c === -2) {
+            c = adding ? code(codes, v) : (codes.get(v) ?? -1);
+            table[v - base] = c;
+          }
+          out[i] = c;
+        }
+        return out;
+      }
+    }
+    for (let i = 0; i < n; i++) out[i] = adding ? code(codes, column[i]) : (codes.get(normalizeKey(column[i])) ?? -1);
+    return out;
   }
-  for (let i = 0; i < n; i++) out[i] = adding ? code(codes, column[i]) : (codes.get(normalizeKey(column[i])) ?? -1);
-  return out;
+
+  /**
+   * The kept int table covering [min, max], grown to it when adding; undefined when the range
+   * seen would be wider than MAX_INT_RANGE, and when finding (a find codes a missing value -1,
+   * which a later add would make stale).
+   */
+  private intTable(min: number, max: number, adding: boolean): Int32Array | undefined {
+    if (!adding) return undefined;
+    const base = this.intBase;
+    const top = base + this.intCodes.length - 1;
+    if (this.intCodes.length > 0 && min >= base && max <= top) return this.intCodes;
+    const lo = this.intCodes.length === 0 ? min : Math.min(min, base);
+    const hi = this.intCodes.length === 0 ? max : Math.max(max, top);
+    if (hi - lo >= MAX_INT_RANGE) return undefined;
+    const grown = new Int32Array(hi - lo + 1).fill(-2);
+    if (this.intCodes.length > 0) grown.set(this.intCodes, base - lo);
+    this.intBase = lo;
+    this.intCodes = grown;
+    return grown;
+  }
 }
 
 function code(codes: Map<unknown, number>, v: unknown): number {
