@@ -169,7 +169,8 @@ const MAX_INT_RANGE = 1 << 20;
  */
 class KeyColumn {
   readonly values = new Map<unknown, number>();
-  private readonly remaps = new WeakMap<readonly unknown[], Int32Array>();
+  /** Per dictionary (its shared `values`), the key codes of its first `size` values. */
+  private readonly remaps = new WeakMap<readonly unknown[], { readonly codes: Int32Array; readonly size: number }>();
   /** Codes by value - intBase (-2: not coded yet), over the int range seen so far. */
   private intCodes = new Int32Array(0);
   private intBase = 0;
@@ -182,12 +183,13 @@ class KeyColumn {
     if (dict !== undefined) {
       // The dictionary lists values in order of first appearance (a stream's later batches
       // only append), so new codes keep row order.
+      const size = dict.values.length;
       const known = adding ? this.remaps.get(dict.values) : undefined;
-      const remap = new Int32Array(dict.values.length);
-      const from = known === undefined ? 0 : Math.min(known.length, remap.length);
-      if (known !== undefined) remap.set(known.subarray(0, from));
-      for (let d = from; d < remap.length; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
-      if (adding) this.remaps.set(dict.values, remap);
+      let remap = known?.codes ?? new Int32Array(size);
+      const from = known?.size ?? 0;
+      if (size > remap.length) remap = grownInt32(remap, size);
+      for (let d = from; d < size; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
+      if (adding) this.remaps.set(dict.values, { codes: remap, size });
       const rowCodes = dict.codes;
       for (let i = 0; i < n; i++) out[i] = remap[rowCodes[i] as number] as number;
       return out;
