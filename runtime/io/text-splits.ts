@@ -65,6 +65,17 @@ export async function findRecordStarts(
       let nextQuote = quoting ? -1 : bytesRead;
       while (i < bytesRead && k < targets.length) {
         if (nextQuote < i) nextQuote = indexOrEnd(data, QUOTE, i);
+        if (nextQuote === bytesRead && state !== QUOTED && state !== QUOTE_SEEN) {
+          // No quote up to the chunk's end: the line breaks before the next target only count
+          // lines, a word at a time (no record a target asks for can start before it).
+          const stop = Math.min(bytesRead, (targets[k] as number) - base - 1);
+          if (stop > i) {
+            line += countLineBreaks(data, i, stop);
+            state = data[stop - 1] === LF || data[stop - 1] === delimiter ? FIELD_START : UNQUOTED;
+            i = stop;
+            continue;
+          }
+        }
         if (state === QUOTED) {
           line += countLineBreaks(data, i, nextQuote);
           if (nextQuote === bytesRead) break;
@@ -117,9 +128,26 @@ function indexOrEnd(data: Uint8Array, byte: number, from: number): number {
   return at < 0 ? data.length : at;
 }
 
+/**
+ * Line breaks in `data[from, to)`: byte by byte to a 4-byte boundary, then a word at a time (a
+ * byte of `word ^ 0x0a0a0a0a` is zero where a line break is; the mask below marks exactly
+ * those), then the rest.
+ */
 function countLineBreaks(data: Uint8Array, from: number, to: number): number {
   let count = 0;
-  for (let at = data.indexOf(LF, from); at >= 0 && at < to; at = data.indexOf(LF, at + 1)) count++;
+  let i = from;
+  while (i < to && (data.byteOffset + i) % 4 !== 0) if (data[i++] === LF) count++;
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const w = new Uint32Array(data.buffer, data.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      const x = (w[k] as number) ^ 0x0a0a0a0a;
+      const zeros = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+      if (zeros !== 0) count += Math.imul(zeros >>> 7, 0x01010101) >>> 24;
+    }
+    i += words * 4;
+  }
+  while (i < to) if (data[i++] === LF) count++;
   return count;
 }
 

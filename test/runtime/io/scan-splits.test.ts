@@ -210,6 +210,44 @@ describe("streaming a byte range", () => {
     expect(all.reduce((n, b) => n + b.numRows, 0)).toBe(200);
   });
 
+  it("finds the record starts and line numbers a plain scan of the bytes finds, for any chunk size", async () => {
+    /** The first record start at or after each target, and its line: quotes open only at a field's start. */
+    function expectedStarts(bytes: Uint8Array, targets: readonly number[]): { start: number; line: number }[] {
+      const starts: { start: number; line: number }[] = [{ start: 0, line: 1 }];
+      let quoted = false;
+      let fieldStart = true;
+      let line = 1;
+      const from = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+      for (let p = from; p < bytes.length; p++) {
+        const c = bytes[p];
+        if (c === 10) line++;
+        if (quoted) {
+          if (c === 34 && bytes[p + 1] === 34) p++;
+          else if (c === 34) quoted = false;
+          continue;
+        }
+        if (c === 34 && fieldStart) quoted = true;
+        fieldStart = c === 44 || c === 10;
+        if (c === 10) starts.push({ start: p + 1, line });
+      }
+      return targets.map((t) => starts.find((s) => s.start >= t) ?? { start: bytes.length, line });
+    }
+    const text = fc.array(fc.constantFrom("a", "b", "c", ",", ",", '"', "\n", "\n", "\r", "é"), { maxLength: 400 }).map((cs) => cs.join(""));
+    await fc.assert(
+      // Some texts without quotes, where whole runs of lines are counted a word at a time.
+      fc.asyncProperty(text, fc.boolean(), fc.boolean(), fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), async (body, bom, unquoted, cuts) => {
+        const bytes = Buffer.from((bom ? "\ufeff" : "") + (unquoted ? body.replaceAll('"', "q") : body));
+        const dir = dataDir({ "p.csv": bytes });
+        const targets = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
+        const want = expectedStarts(bytes, targets);
+        for (const chunk of [1, 3, 8, 64, 1 << 20]) {
+          expect(await findRecordStarts(path.join(dir, "p.csv"), "p.csv", targets, { delimiter: 44 }, chunk)).toEqual(want);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("finding record starts in tiny chunks carries the quoting state across chunk edges", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(record, { maxLength: 15 }), fc.boolean(), async (records, bom) => {
