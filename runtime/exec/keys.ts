@@ -161,6 +161,12 @@ export class KeyIndex {
 /** Int key columns whose values span at most this many integers are coded through an array. */
 const MAX_INT_RANGE = 1 << 20;
 
+interface DictionaryCodes {
+  readonly codes: Int32Array;
+  readonly size: number;
+  readonly indexSize: number;
+}
+
 /**
  * The codes of one key column's values: a Map of every value, plus what lets a batch's rows skip
  * it. A dictionary-decoded column is coded per distinct value, each once per dictionary (a
@@ -169,8 +175,9 @@ const MAX_INT_RANGE = 1 << 20;
  */
 class KeyColumn {
   readonly values = new Map<unknown, number>();
-  /** Per dictionary (its shared `values`), the key codes of its first `size` values. */
-  private readonly remaps = new WeakMap<readonly unknown[], { readonly codes: Int32Array; readonly size: number }>();
+  /** Per dictionary (its shared `values`), the key codes of its first `size` values, when adding and when finding (with `indexSize` values in the index). */
+  private readonly remaps = new WeakMap<readonly unknown[], DictionaryCodes>();
+  private readonly findRemaps = new WeakMap<readonly unknown[], DictionaryCodes>();
   /** Codes by value - intBase (-2: not coded yet), over the int range seen so far. */
   private intCodes = new Int32Array(0);
   private intBase = 0;
@@ -184,12 +191,15 @@ class KeyColumn {
       // The dictionary lists values in order of first appearance (a stream's later batches
       // only append), so new codes keep row order.
       const size = dict.values.length;
-      const known = adding ? this.remaps.get(dict.values) : undefined;
+      // A find's -1 holds only while nothing is added: its remaps are kept apart, for one index size.
+      const remaps = adding ? this.remaps : this.findRemaps;
+      const kept = remaps.get(dict.values);
+      const known = kept !== undefined && (adding || kept.indexSize === codes.size) ? kept : undefined;
       let remap = known?.codes ?? new Int32Array(size);
       const from = known?.size ?? 0;
       if (size > remap.length) remap = grownInt32(remap, size);
       for (let d = from; d < size; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
-      if (adding) this.remaps.set(dict.values, { codes: remap, size });
+      remaps.set(dict.values, { codes: remap, size, indexSize: codes.size });
       const rowCodes = dict.codes;
       for (let i = 0; i < n; i++) out[i] = remap[rowCodes[i] as number] as number;
       return out;

@@ -8,7 +8,7 @@ import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks
 import { batchesToColumns, type ColumnBatch, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
 import { distinctBatch } from "./distinct.ts";
 import { HashAggregation } from "./hash-aggregate.ts";
-import { hashJoin } from "./hash-join.ts";
+import { HashJoin } from "./hash-join.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { nestedLoopJoin } from "./nested-loop-join.ts";
 import { partitionBatch, type RangeKey, sampleRangeKeys } from "./repartition.ts";
@@ -64,9 +64,10 @@ function projectBatch(node: ProjectionExec, input: ColumnBatch, ctx: KernelConte
 /**
  * Evaluates a stage's operators for one partition, pulling partitions of materialized nodes
  * and scans from `inputs` (a node found there is never computed again). Operators that need no
- * other rows (filter, projection, limit, union) run batch by batch as a pipeline, feeding an
- * aggregate, an exchange or the output with nothing materialized between them; the others
- * (joins, sort, distinct) take their inputs whole.
+ * other rows (filter, projection, limit, union, a hash join's probe side) run batch by batch as
+ * a pipeline, feeding an aggregate, an exchange or the output with nothing materialized between
+ * them; the others (a hash join's build side, nested-loop joins, sort, distinct) take their
+ * inputs whole.
  */
 class TaskRunner {
   constructor(
@@ -85,8 +86,6 @@ class TaskRunner {
     const ctx = this.ctx;
     if (!this.inputs.has(node.id)) {
       switch (node.kind) {
-        case "HashJoinExec":
-          return hashJoin(node, this.eval(node.left, p), node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p));
         case "NestedLoopJoinExec":
           return nestedLoopJoin(node, this.eval(node.left, p), node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), ctx);
         case "SortExec":
@@ -150,7 +149,16 @@ class TaskRunner {
       case "UnionExec":
         this.stream(...unionInput(node, p), emit);
         return;
-      case "HashJoinExec":
+      case "HashJoinExec": {
+        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p));
+        this.stream(node.left, p, (b) => {
+          const out = join.probe(b);
+          if (out.length > 0) emit(out);
+        });
+        const rest = join.unmatchedRight();
+        if (rest !== undefined && rest.length > 0) emit(rest);
+        return;
+      }
       case "NestedLoopJoinExec":
       case "SortExec":
       case "DistinctExec":

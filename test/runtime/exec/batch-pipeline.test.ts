@@ -9,9 +9,10 @@ import { type Row, runPipeline } from "../../../runtime/driver.ts";
 import { pipelineOf, schemaOf } from "./fixtures.ts";
 
 /*
- * Inside a task, filter, projection and limit run batch by batch into an aggregate, an exchange
- * or the output. However the input is cut into batches, the answer is the one-batch answer:
- * group order, first()/last(), the first of equal min()/max(), limits and global aggregates.
+ * Inside a task, filter, projection, limit and a hash join's probe side run batch by batch into
+ * an aggregate, an exchange or the output. However the input is cut into batches, the answer is
+ * the one-batch answer: group order, first()/last(), the first of equal min()/max(), limits,
+ * global aggregates, and every kind of join (right and full joins' unmatched rows come last).
  */
 
 const schema = schemaOf({ id: "int32", k: "utf8?", x: "float64?", q: "int32" });
@@ -30,7 +31,19 @@ const agg = (fn: AggFn, arg?: string): Expr => (arg ? { kind: "Agg", fn, arg: co
 const scan = b.scan("csv", "t", schema, {});
 const kept = b.filter(scan, { kind: "Binary", op: ">", left: col("q"), right: lit(-2, "int32") });
 const withY = b.withColumns(kept, [{ name: "y", expr: { kind: "Binary", op: "*", left: col("q"), right: lit(2, "int32") } }]);
+const dims = b.scan("csv", "d", schemaOf({ k: "utf8?", w: "int32" }), {});
+const dimRows = [
+  { k: "a", w: 1 },
+  { k: "c", w: 3 },
+  { k: "a", w: 10 },
+  { k: "z", w: 26 },
+  { k: null, w: 0 },
+];
+const joined = Object.fromEntries(
+  (["inner", "left", "right", "full", "semi", "anti"] as const).map((how) => [`joined_${how}`, b.join(withY, dims, { kind: "using", columns: ["k"] }, how)]),
+);
 const plan = pipelineOf({
+  ...joined,
   grouped: b.aggregate(withY, ["k"], [
     { name: "n", expr: agg("count") },
     { name: "s", expr: agg("sum", "y") },
@@ -52,7 +65,8 @@ function batches(data: readonly Row[], cuts: readonly number[]): arrow.RecordBat
 
 async function outputs(table: arrow.RecordBatch[], partitions: number): Promise<Record<string, Row[]>> {
   const physical = planPhysical(plan, { partitions });
-  return (await runPipeline(physical, { dataDir: "/nonexistent", currentDate: "2024-06-30", params: {}, out: () => {}, tables: { t: table } })).outputs;
+  const d = rowsToBatch(dimRows, dims.schema);
+  return (await runPipeline(physical, { dataDir: "/nonexistent", currentDate: "2024-06-30", params: {}, out: () => {}, tables: { t: table, d } })).outputs;
 }
 
 describe("pipelines inside a task, batch by batch", () => {
