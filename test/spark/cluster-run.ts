@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { planPhysical } from "../../compiler/physical/plan-physical.ts";
 import type { PipelinePlan } from "../../plan/logical.ts";
@@ -6,7 +6,13 @@ import { serializePlan } from "../../plan/serialize.ts";
 import { createJob, type OutputRow, type RunOptions } from "../../runtime/job.ts";
 
 /** The cluster scripts/spark-cluster.mjs started for this run, or one it keeps up (`start`), with its token. */
-export const REMOTE = process.env.TSDF_TEST_SPARK_REMOTE ?? readFileSync(resolve(import.meta.dirname, "../../.cache/spark-cluster/remote"), "utf8").trim();
+export const REMOTE = process.env.TSDF_TEST_SPARK_REMOTE ?? keptCluster();
+
+function keptCluster(): string {
+  const file = resolve(import.meta.dirname, "../../.cache/spark-cluster/remote");
+  if (!existsSync(file)) throw new Error("no Spark cluster is up: run `npm run test:spark`, or `node scripts/spark-cluster.mjs start` first");
+  return readFileSync(file, "utf8").trim();
+}
 
 export interface BothEngines {
   readonly local: Record<string, OutputRow[]>;
