@@ -322,31 +322,27 @@ export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
     reads.push({ nodeId: node.id, partition: scan.partition, metrics });
   }
   const runner = new TaskRunner(inputs, msg.ctx);
+  // The task's rows, batch by batch: into one block, or an exchange's buckets.
+  const partitioning = exchange?.partitioning;
+  const buckets: ColumnBatch[][] = Array.from({ length: partitioning === undefined || partitioning.kind === "single" ? 1 : partitioning.count }, () => []);
+  let rowsOut = 0;
+  const emit = (b: ColumnBatch) => {
+    if (exchange === undefined) (buckets[0] as ColumnBatch[]).push(b);
+    else {
+      // Round-robin goes on from the previous batch's last row, as over the whole partition.
+      partitionBatch(exchange, b, msg.ctx, msg.bounds, rowsOut).forEach((part, k) => {
+        if (part.length > 0) (buckets[k] as ColumnBatch[]).push(part);
+      });
+    }
+    rowsOut += b.length;
+  };
+  let samples: RangeKey[] | undefined;
   if (sample) {
     // Sampling picks among all of the partition's rows.
     const out = runner.eval(root, msg.partition);
-    const samples = { samples: sampleRangeKeys(sample.exchange, out, msg.ctx, sample.rows) };
-    if (exchange === undefined) return { buffers: [encodeColumnBatches(root.schema, [out])], rowsIn, rowsOut: out.length, reads, ...samples };
-    const buckets = partitionBatch(exchange, out, msg.ctx, msg.bounds).map((b) => [b]);
-    return { buffers: buckets.map((b) => encodeColumnBatches(exchange.input.schema, b)), rowsIn, rowsOut: out.length, reads, ...samples };
-  }
-  let rowsOut = 0;
-  if (exchange === undefined) {
-    const out: ColumnBatch[] = [];
-    runner.stream(root, msg.partition, (b) => {
-      rowsOut += b.length;
-      out.push(b);
-    });
-    return { buffers: [encodeColumnBatches(root.schema, out)], rowsIn, rowsOut, reads };
-  }
-  const p = exchange.partitioning;
-  const buckets: ColumnBatch[][] = Array.from({ length: p.kind === "single" ? 1 : p.count }, () => []);
-  runner.stream(root, msg.partition, (b) => {
-    // Round-robin goes on from the previous batch's last row, as over the whole partition.
-    partitionBatch(exchange, b, msg.ctx, msg.bounds, rowsOut).forEach((part, k) => {
-      if (part.length > 0) (buckets[k] as ColumnBatch[]).push(part);
-    });
-    rowsOut += b.length;
-  });
-  return { buffers: buckets.map((b) => encodeColumnBatches(exchange.input.schema, b)), rowsIn, rowsOut, reads };
+    samples = sampleRangeKeys(sample.exchange, out, msg.ctx, sample.rows);
+    emit(out);
+  } else runner.stream(root, msg.partition, emit);
+  const schema = exchange === undefined ? root.schema : exchange.input.schema;
+  return { buffers: buckets.map((b) => encodeColumnBatches(schema, b)), rowsIn, rowsOut, reads, ...(samples && { samples }) };
 }
