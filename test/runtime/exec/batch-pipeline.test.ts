@@ -3,10 +3,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planPhysical } from "../../../compiler/physical/plan-physical.ts";
 import * as b from "../../../plan/builder.ts";
-import { type AggFn, col, type Expr, lit } from "../../../plan/expr.ts";
+import { col, lit } from "../../../plan/expr.ts";
 import { rowsToBatch } from "../../../runtime/exec/columns.ts";
 import { type Row, runPipeline } from "../../../runtime/driver.ts";
-import { pipelineOf, schemaOf } from "./fixtures.ts";
+import { agg, pipelineOf, schemaOf } from "./fixtures.ts";
 
 /*
  * Inside a task, filter, projection, limit and a hash join's probe side run batch by batch into
@@ -27,7 +27,6 @@ const rows = fc
   )
   .map((rs) => rs.map((r, id) => ({ id, ...r })));
 
-const agg = (fn: AggFn, arg?: string): Expr => (arg ? { kind: "Agg", fn, arg: col(arg) } : { kind: "Agg", fn });
 const scan = b.scan("csv", "t", schema, {});
 const kept = b.filter(scan, { kind: "Binary", op: ">", left: col("q"), right: lit(-2, "int32") });
 const withY = b.withColumns(kept, [{ name: "y", expr: { kind: "Binary", op: "*", left: col("q"), right: lit(2, "int32") } }]);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as b from "../../../plan/builder.ts";
 import { col, type Expr, lit } from "../../../plan/expr.ts";
-import type { AggFn } from "../../../plan/expr.ts";
-import { pipelineOf, rowsOf, run, sorted, table } from "./fixtures.ts";
+import { agg, pipelineOf, rowsOf, run, sorted, table } from "./fixtures.ts";
 
 const sales = table("sales", { id: "int32", k: "utf8?", x: "float64?", q: "int32?", big: "int64?", d: "date32?" }, [
   { id: 1, k: "a", x: 1.5, q: 2, big: 10n, d: "2024-01-03" },
@@ -20,7 +19,6 @@ const other = table("other", { k: "utf8?", w: "float64" }, [
   { k: null, w: 0 },
 ]);
 const tables = [sales, other];
-const agg = (fn: AggFn, arg?: string): Expr => (arg ? { kind: "Agg", fn, arg: col(arg) } : { kind: "Agg", fn });
 const gt = (l: Expr, r: Expr): Expr => ({ kind: "Binary", op: ">", left: l, right: r });
 
 describe("FilterExec and ProjectionExec", () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as b from "../../../plan/builder.ts";
 import { col, type Expr, lit } from "../../../plan/expr.ts";
-import type { AggFn } from "../../../plan/expr.ts";
 import type { LogicalPlan, Sink } from "../../../plan/logical.ts";
-import { pipelineOf, run, sorted, table } from "./fixtures.ts";
+import { agg, pipelineOf, run, sorted, table } from "./fixtures.ts";
 
 /** A deterministic pseudo-random table with duplicates, nulls, NaN and -0. */
 function rowsFor(n: number) {
@@ -33,7 +32,6 @@ const t2 = table(
   Array.from({ length: 12 }, (_, i) => ({ k: i === 11 ? null : `k${i % 9}`, w: i * 3.5 })),
 );
 const tables = [t1, t2];
-const agg = (fn: AggFn, arg?: string): Expr => (arg ? { kind: "Agg", fn, arg: col(arg) } : { kind: "Agg", fn });
 const ALL_AGGS = [
   { name: "n", expr: agg("count") },
   { name: "nx", expr: agg("count", "x") },
