@@ -179,8 +179,9 @@ const body = [
   `db-benchmark's questions (h2oai/db-benchmark: groupby G1_${prettySci(rows)}_1e2_0_0, join J1_${prettySci(rows)}_NA_0_0) on data generated`,
   "here with the same distributions and a seeded RNG (bench/db-benchmark/datagen.ts). Each engine runs in its own",
   "process; each answer is checked by its row count and column sums, and the engines' checks must agree.",
-  `Times in seconds; in memory: best of ${runs} over tables loaded before timing (tsdf: Arrow batches read from Parquet,`,
-  "handed to the driver; DuckDB: tables; Polars: DataFrames; Arquero: tables parsed from CSV); end to end: one run reading",
+  `Times in seconds; in memory: best of ${runs} over tables loaded before timing (tsdf: Arrow batches read from Parquet, their`,
+  "repeated strings dictionary-encoded, handed to the driver; DuckDB: tables; Polars: DataFrames; Arquero: tables parsed",
+  "from CSV); end to end: one run reading",
   "the CSV files. A ratio above 1× means tsdf is slower. — : the engine cannot answer the question.",
   "",
   ...modes.flatMap((m) => [`### ${MODE_TITLE[m]}, ${rows.toLocaleString("en-US")} rows, ${threads} thread${threads === 1 ? "" : "s"}`, "", ...timesTable(m), ""]),
@@ -190,7 +191,7 @@ const body = [
   "",
   ...(arrowBytes.groupby !== undefined || arrowBytes.join !== undefined
     ? [
-        `Input as Arrow in memory: ${[arrowBytes.groupby !== undefined ? `groupby ${mb(arrowBytes.groupby)}` : "", arrowBytes.join !== undefined ? `join ${mb(arrowBytes.join)}` : ""].filter(Boolean).join(", ")}.`,
+        `Input as plain Arrow in memory (strings not dictionary-encoded): ${[arrowBytes.groupby !== undefined ? `groupby ${mb(arrowBytes.groupby)}` : "", arrowBytes.join !== undefined ? `join ${mb(arrowBytes.join)}` : ""].filter(Boolean).join(", ")}.`,
         "",
       ]
     : []),

@@ -3,7 +3,7 @@ import { daysToIso, isoToDays } from "../../plan/functions.ts";
 import type { ExecField, ExecSchema } from "../../plan/physical.ts";
 import type { DataType, Schema } from "../../plan/schema.ts";
 import { arrowType as arrowTypeOf } from "../io/arrow-types.ts";
-import { Utf8Decoder } from "./utf8-dictionary.ts";
+import { isUtf8Dictionary, Utf8Decoder } from "./utf8-dictionary.ts";
 
 /**
  * Engine values, one JS representation per type: utf8 string, int32/float64 number, int64
@@ -151,7 +151,8 @@ function typedValues(data: arrow.Data, type: DataType): Float64Array | Int32Arra
  * One column of engine values from Arrow chunks, in order. A numeric column without nulls
  * stays in a typed array (the chunk's own buffer when there is one chunk): operators only
  * index and slice columns, which a typed array serves without boxing a value. A utf8 column
- * goes through `utf8`'s dictionary (one for the batches of a stream), or a new one.
+ * (plain or dictionary-encoded) goes through `utf8`'s dictionary (one for the batches of a
+ * stream), or a new one.
  */
 export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8?: Utf8Decoder): unknown[] {
   const length = chunks.reduce((n, d) => n + d.length, 0);
@@ -168,7 +169,7 @@ export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8
     return out as unknown as unknown[];
   }
   const out: unknown[] = new Array(length);
-  if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type)) && (utf8 ?? new Utf8Decoder()).decode(chunks, out)) return out;
+  if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type) || isUtf8Dictionary(d)) && (utf8 ?? new Utf8Decoder()).decode(chunks, out)) return out;
   let at = 0;
   for (const d of chunks) {
     decodeData(d, type, out, at);

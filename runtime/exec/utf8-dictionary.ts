@@ -1,4 +1,4 @@
-import type * as arrow from "apache-arrow";
+import * as arrow from "apache-arrow";
 import { grownInt32 } from "./keys.ts";
 
 /**
@@ -34,11 +34,19 @@ function mostlyDistinct(row: number, distinct: number): boolean {
 
 const decoder = new TextDecoder();
 
+/** Whether `data` is dictionary-encoded utf8 (one dictionary chunk), which the decoder reads by index. */
+export function isUtf8Dictionary(data: arrow.Data): boolean {
+  const t = data.type as arrow.DataType;
+  return arrow.DataType.isDictionary(t) && arrow.DataType.isUtf8(t.dictionary) && data.dictionary?.data.length === 1;
+}
+
 /**
  * Decodes the utf8 chunks of one column, batch after batch, through one dictionary: each
  * value's bytes are hashed and looked up in an open-addressing table of the distinct values
  * seen in any batch so far, so a repeated value allocates nothing and has the same code in
- * every batch (the batches' dictionaries share one growing `values` array).
+ * every batch (the batches' dictionaries share one growing `values` array). A dictionary-encoded
+ * chunk (an in-memory table's, see dictionaryEncode) is read by index: each of its dictionary's
+ * entries is looked up once, when a row first uses it.
  */
 export class Utf8Decoder {
   private readonly values: (string | null)[] = [];
@@ -51,6 +59,9 @@ export class Utf8Decoder {
   private hashes: Int32Array = new Int32Array(256);
   private rows = 0;
   private plain = false;
+  /** Per Arrow dictionary (the values of dictionary-encoded chunks), each entry's code; -1 until a row uses it. */
+  private readonly entryCodes = new WeakMap<arrow.Data, Int32Array>();
+  private readonly entry = { codes: new Int32Array(1), out: [null] as unknown[] };
 
   /**
    * Decodes `chunks` into `out` (allocated at their total length). Returns false, leaving `out`
@@ -58,83 +69,136 @@ export class Utf8Decoder {
    */
   decode(chunks: readonly arrow.Data[], out: unknown[]): boolean {
     if (this.plain) return false;
-    const values = this.values;
     const codes = new Int32Array(out.length);
-    let { pool, starts, mask, slots, hashes } = this;
     let row = 0;
+    for (const data of chunks) {
+      if (isUtf8Dictionary(data)) this.decodeIndices(data, codes, out, row);
+      else if (!this.decodeRows(data, 0, data.length, codes, out, row, true)) return false;
+      row += data.length;
+    }
+    dictionaries.set(out, { values: this.values, codes });
+    return true;
+  }
+
+  /** The rows of a dictionary-encoded chunk, to `codes`/`out` from `at` on. */
+  private decodeIndices(data: arrow.Data, codes: Int32Array, out: unknown[], at: number): void {
+    const dictionary = (data.dictionary as arrow.Vector).data[0] as arrow.Data;
+    let entries = this.entryCodes.get(dictionary);
+    if (entries === undefined) {
+      entries = new Int32Array(dictionary.length).fill(-1);
+      this.entryCodes.set(dictionary, entries);
+    }
+    const indices = data.values as Int32Array;
+    const bitmap = validityBitmap(data);
+    const values = this.values;
+    const entry = this.entry;
+    for (let i = 0; i < data.length; i++) {
+      const k = data.offset + i;
+      let c: number;
+      if (bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) c = this.nullValue();
+      else {
+        const d = indices[i] as number;
+        c = entries[d] as number;
+        if (c < 0) {
+          this.decodeRows(dictionary, d, d + 1, entry.codes, entry.out, 0, false);
+          c = entry.codes[0] as number;
+          entries[d] = c;
+        }
+      }
+      codes[at + i] = c;
+      out[at + i] = values[c];
+    }
+    this.rows += data.length;
+  }
+
+  /** The code of null, adding it as a value the first time. */
+  private nullValue(): number {
+    if (this.nullCode < 0) {
+      this.nullCode = this.values.length;
+      this.values.push(null);
+      this.starts = ensureInt32(this.starts, this.values.length + 1);
+      this.starts[this.values.length] = this.starts[this.values.length - 1] as number;
+      this.hashes = ensureInt32(this.hashes, this.values.length);
+    }
+    return this.nullCode;
+  }
+
+  /**
+   * Rows `first` … `last - 1` of a plain utf8 chunk, to `codes`/`out` from `at` on. With `probe`,
+   * returns false (for good) as soon as the rows so far are nearly all distinct.
+   */
+  private decodeRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[], at: number, probe: boolean): boolean {
+    const values = this.values;
+    let { pool, starts, mask, slots, hashes } = this;
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    const bitmap = validityBitmap(data);
+    let i = first;
     try {
-      for (const data of chunks) {
-        const offsets = data.valueOffsets as Int32Array;
-        const bytes = data.values as Uint8Array;
-        const bitmap = data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0 ? null : data.nullBitmap;
-        for (let i = 0; i < data.length; i++, row++) {
-          if (mostlyDistinct(this.rows + row, values.length)) {
-            this.plain = true;
-            return false;
-          }
-          const k = data.offset + i;
-          if (bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) {
-            if (this.nullCode < 0) {
-              this.nullCode = values.length;
-              values.push(null);
-              starts = ensureInt32(starts, values.length + 1);
-              starts[values.length] = starts[values.length - 1] as number;
-              hashes = ensureInt32(hashes, values.length);
-            }
-            codes[row] = this.nullCode;
-            out[row] = null;
-            continue;
-          }
-          const from = offsets[i] as number;
-          const to = offsets[i + 1] as number;
-          let h = 0x811c9dc5;
-          for (let b = from; b < to; b++) h = Math.imul(h ^ (bytes[b] as number), 0x01000193);
-          let e = -1;
-          for (let s = h & mask; ; s = (s + 1) & mask) {
-            const c = slots[s] as number;
-            if (c < 0) break;
-            if (hashes[c] !== h || values[c] === null) continue;
-            const at = starts[c] as number;
-            if ((starts[c + 1] as number) - at !== to - from) continue;
-            let same = true;
-            for (let b = 0; b < to - from; b++) {
-              if (pool[at + b] !== bytes[from + b]) {
-                same = false;
-                break;
-              }
-            }
-            if (same) {
-              e = c;
+      for (; i < last; i++) {
+        const row = at + i - first;
+        if (probe && mostlyDistinct(this.rows + i, values.length)) {
+          this.plain = true;
+          return false;
+        }
+        const k = data.offset + i;
+        if (bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) {
+          this.starts = starts;
+          this.hashes = hashes;
+          codes[row] = this.nullValue();
+          ({ starts, hashes } = this);
+          out[row] = null;
+          continue;
+        }
+        const from = offsets[i] as number;
+        const to = offsets[i + 1] as number;
+        let h = 0x811c9dc5;
+        for (let b = from; b < to; b++) h = Math.imul(h ^ (bytes[b] as number), 0x01000193);
+        let e = -1;
+        for (let s = h & mask; ; s = (s + 1) & mask) {
+          const c = slots[s] as number;
+          if (c < 0) break;
+          if (hashes[c] !== h || values[c] === null) continue;
+          const at = starts[c] as number;
+          if ((starts[c + 1] as number) - at !== to - from) continue;
+          let same = true;
+          for (let b = 0; b < to - from; b++) {
+            if (pool[at + b] !== bytes[from + b]) {
+              same = false;
               break;
             }
           }
-          if (e < 0) {
-            e = values.length;
-            values.push(decoder.decode(bytes.subarray(from, to)));
-            const at = starts[e] as number;
-            if (at + (to - from) > pool.length) {
-              const bigger = new Uint8Array(Math.max(pool.length * 2, at + (to - from)));
-              bigger.set(pool.subarray(0, at));
-              pool = bigger;
-            }
-            pool.set(bytes.subarray(from, to), at);
-            starts = ensureInt32(starts, e + 2);
-            starts[e + 1] = at + (to - from);
-            hashes = ensureInt32(hashes, e + 1);
-            hashes[e] = h;
-            // At half full, double the slots and re-place every entry.
-            if (values.length * 2 > mask) {
-              mask = mask * 2 + 1;
-              slots = placed(hashes, values, mask);
-            } else {
-              let s = h & mask;
-              while ((slots[s] as number) >= 0) s = (s + 1) & mask;
-              slots[s] = e;
-            }
+          if (same) {
+            e = c;
+            break;
           }
-          codes[row] = e;
-          out[row] = values[e];
         }
+        if (e < 0) {
+          e = values.length;
+          values.push(decoder.decode(bytes.subarray(from, to)));
+          const at = starts[e] as number;
+          if (at + (to - from) > pool.length) {
+            const bigger = new Uint8Array(Math.max(pool.length * 2, at + (to - from)));
+            bigger.set(pool.subarray(0, at));
+            pool = bigger;
+          }
+          pool.set(bytes.subarray(from, to), at);
+          starts = ensureInt32(starts, e + 2);
+          starts[e + 1] = at + (to - from);
+          hashes = ensureInt32(hashes, e + 1);
+          hashes[e] = h;
+          // At half full, double the slots and re-place every entry.
+          if (values.length * 2 > mask) {
+            mask = mask * 2 + 1;
+            slots = placed(hashes, values, mask);
+          } else {
+            let s = h & mask;
+            while ((slots[s] as number) >= 0) s = (s + 1) & mask;
+            slots[s] = e;
+          }
+        }
+        codes[row] = e;
+        out[row] = values[e];
       }
     } finally {
       this.pool = pool;
@@ -142,11 +206,15 @@ export class Utf8Decoder {
       this.mask = mask;
       this.slots = slots;
       this.hashes = hashes;
-      this.rows += row;
+      if (probe) this.rows += i - first;
     }
-    dictionaries.set(out, { values, codes });
     return true;
   }
+}
+
+/** A chunk's validity bitmap, or null when every row is valid. */
+function validityBitmap(data: arrow.Data): Uint8Array | null {
+  return data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0 ? null : data.nullBitmap;
 }
 
 /** A table of `mask + 1` slots holding every non-null entry by its hash. */

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type * as arrow from "apache-arrow";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compilePipelineModules } from "../../compiler/compile.ts";
@@ -7,8 +8,9 @@ import { optimize } from "../../compiler/optimize/optimizer.ts";
 import { planPhysical } from "../../compiler/physical/plan-physical.ts";
 import type { PipelinePlan } from "../../plan/logical.ts";
 import { runPipeline } from "../../runtime/driver.ts";
-import { closePools } from "../../runtime/executor.ts";
 import { rowsToBatch } from "../../runtime/exec/columns.ts";
+import { closePools } from "../../runtime/executor.ts";
+import { dictionaryEncode } from "../../runtime/io/dictionary-encode.ts";
 import type { Pipeline } from "../../stdlib/pipeline.ts";
 import { tracePipeline } from "../../stdlib/pipeline.ts";
 import { toPipelinePlan } from "../../stdlib/to-logical.ts";
@@ -83,18 +85,22 @@ afterAll(async () => {
   await closePools();
 });
 
-async function engine(c: Case, t1: Row[], t2: Row[], partitions: number, plan: PipelinePlan = c.plan, workers = 0): Promise<Row[]> {
+/** The engine's rows; with `dictionary`, its in-memory tables hold their strings as Arrow dictionaries. */
+async function engine(c: Case, t1: Row[], t2: Row[], partitions: number, plan: PipelinePlan = c.plan, workers = 0, dictionary = false): Promise<Row[]> {
   const scans = new Map<string, Row[]>([
     ["t1.csv", t1],
     ["t2.csv", t2],
   ]);
-  const tables: Record<string, ReturnType<typeof rowsToBatch>> = {};
+  const tables: Record<string, arrow.RecordBatch[]> = {};
   for (const sink of plan.sinks) {
     const stack = [sink.input];
     while (stack.length > 0) {
       const p = stack.pop();
       if (!p) continue;
-      if (p.kind === "Scan") tables[p.path] = rowsToBatch(scans.get(p.path) ?? [], p.fileSchema);
+      if (p.kind === "Scan") {
+        const batches = [rowsToBatch(scans.get(p.path) ?? [], p.fileSchema)];
+        tables[p.path] = dictionary ? dictionaryEncode(batches) : batches;
+      }
       else if (p.kind === "Join") stack.push(p.left, p.right);
       else if (p.kind === "Union") stack.push(...p.inputs);
       else stack.push(p.input);
@@ -124,6 +130,7 @@ describe("compiled engine ≡ reference evaluator on random pipelines", () => {
           expectSameRows(await engine(c, t1, t2, partitions), expected, c.spec.ordered, c.spec.source);
           expectSameRows(await engine(c, t1, t2, 1, c.optimized), expected, c.spec.ordered, `optimized:\n${c.spec.source}`);
           expectSameRows(await engine(c, t1, t2, partitions, c.optimized), expected, c.spec.ordered, `optimized:\n${c.spec.source}`);
+          expectSameRows(await engine(c, t1, t2, partitions, c.optimized, 0, true), expected, c.spec.ordered, `dictionary tables:\n${c.spec.source}`);
         }),
         { numRuns: DATA_RUNS, seed: 1000 + i },
       );
@@ -142,6 +149,7 @@ describe("the same answers on worker threads", () => {
           fc.asyncProperty(t1Rows, t2Rows, fc.constantFrom(1, 3, 8), async (t1, t2, partitions) => {
             const expected = evaluateReference(c.module, { tables: { "t1.csv": t1, "t2.csv": t2 }, currentDate: CURRENT_DATE }).outputs.out ?? [];
             expectSameRows(await engine(c, t1, t2, partitions, c.optimized, workers), expected, c.spec.ordered, c.spec.source);
+            expectSameRows(await engine(c, t1, t2, partitions, c.optimized, workers, true), expected, c.spec.ordered, `dictionary tables:\n${c.spec.source}`);
           }),
           { numRuns: 3, seed: 2000 + i },
         );
