@@ -116,34 +116,90 @@ function ensureList<T>(a: T[], n: number, make: () => T): void {
   while (a.length < n) a.push(make());
 }
 
+/**
+ * Rows per group of the batches an aggregation's accumulators fold (their `update`s), counted
+ * once per batch for all of them: count(), and the counts of sums and averages over columns
+ * without nulls, are these.
+ */
+export class GroupRows {
+  private counts: Float64Array = new Float64Array(16);
+
+  add(ids: Int32Array, n: number, groups: number): void {
+    this.counts = ensure(this.counts, groups);
+    const counts = this.counts;
+    for (let i = 0; i < n; i++) counts[ids[i] as number] = (counts[ids[i] as number] as number) + 1;
+  }
+
+  of(g: number): number {
+    return this.counts[g] ?? 0;
+  }
+}
+
+/**
+ * Values per group an accumulator folded: the group's rows (GroupRows, counted by the caller
+ * when shared, else by the accumulator's `update`) less the null rows it skipped, plus the
+ * counts of the states it merged.
+ */
+class ValueCounts {
+  /** Merged counts less skipped rows, per group. */
+  private delta: Float64Array = new Float64Array(16);
+  constructor(
+    private readonly rows: GroupRows,
+    private readonly counting: boolean,
+  ) {}
+
+  /** Before folding a batch: counts its rows when the GroupRows is this accumulator's own. */
+  update(ids: Int32Array, n: number, groups: number): void {
+    this.delta = ensure(this.delta, groups);
+    if (this.counting) this.rows.add(ids, n, groups);
+  }
+
+  /** Group g skipped a null row. */
+  skip(g: number): void {
+    this.delta[g] = (this.delta[g] as number) - 1;
+  }
+
+  merge(g: number, n: number): void {
+    this.delta = ensure(this.delta, g + 1);
+    this.delta[g] = (this.delta[g] as number) + n;
+  }
+
+  of(g: number): number {
+    return (this.delta[g] ?? 0) + this.rows.of(g);
+  }
+}
+
 class CountAcc implements GroupedAccumulator {
-  private n: Float64Array = new Float64Array(16);
-  constructor(private readonly star: boolean) {}
+  private readonly n: ValueCounts;
+  constructor(
+    private readonly star: boolean,
+    rows: GroupRows | undefined,
+  ) {
+    this.n = new ValueCounts(rows ?? new GroupRows(), rows === undefined);
+  }
   update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
-    this.n = ensure(this.n, groups);
-    const n = this.n;
-    if (this.star || values === null) {
-      for (let i = 0; i < rows; i++) n[ids[i] as number] = (n[ids[i] as number] as number) + 1;
-      return;
-    }
+    this.n.update(ids, rows, groups);
+    if (this.star || values === null || isDense(values)) return;
     for (let i = 0; i < rows; i++) {
       const v = values[i];
-      if (v !== null && v !== undefined) n[ids[i] as number] = (n[ids[i] as number] as number) + 1;
+      if (v === null || v === undefined) this.n.skip(ids[i] as number);
     }
   }
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
-    this.n = ensure(this.n, groups);
-    const n = this.n;
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], _groups: number): void {
     const s = states[0] as readonly unknown[];
-    for (let i = 0; i < rows; i++) n[ids[i] as number] = (n[ids[i] as number] as number) + ((s[i] as number | null) ?? 0);
+    for (let i = 0; i < rows; i++) this.n.merge(ids[i] as number, (s[i] as number | null) ?? 0);
   }
   states(groups: number): unknown[][] {
-    return [Array.from(ensure(this.n, groups).subarray(0, groups))];
+    return [Array.from({ length: groups }, (_, g) => this.n.of(g))];
   }
   results(groups: number): unknown[] {
-    const n = ensure(this.n, groups);
-    return Array.from({ length: groups }, (_, g) => BigInt(n[g] as number));
+    return Array.from({ length: groups }, (_, g) => BigInt(this.n.of(g)));
   }
+}
+
+/** Whether a column is a typed array (decodeColumn's numeric columns without nulls). */
+function isDense(values: readonly unknown[]): boolean {
+  return ArrayBuffer.isView(values);
 }
 
 /** Distinct non-null values per group; a Set's SameValueZero is the grouping semantics (NaN once, -0 as 0). */
@@ -177,42 +233,43 @@ class CountDistinctAcc implements GroupedAccumulator {
 
 /** sum and avg of int32 (a double holds int32 sums exactly below 2^53) and int64 (bigint). */
 class IntSumAcc implements GroupedAccumulator {
-  private count: Float64Array = new Float64Array(16);
+  private readonly count: ValueCounts;
   private num: Float64Array = new Float64Array(16);
   private readonly big: bigint[] = [];
   constructor(
     private readonly wide: boolean,
     private readonly avg: boolean,
-  ) {}
+    rows: GroupRows | undefined,
+  ) {
+    this.count = new ValueCounts(rows ?? new GroupRows(), rows === undefined);
+  }
   private grow(groups: number): void {
-    this.count = ensure(this.count, groups);
     if (this.wide) ensureList(this.big, groups, () => 0n);
     else this.num = ensure(this.num, groups);
   }
   update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
     this.grow(groups);
-    const { count, num, big } = this;
+    this.count.update(ids, rows, groups);
+    const { num, big } = this;
     const vs = values as readonly unknown[];
     if (!this.wide && vs instanceof Int32Array) {
       for (let i = 0; i < rows; i++) {
         const g = ids[i] as number;
-        count[g] = (count[g] as number) + 1;
         num[g] = (num[g] as number) + (vs[i] as number);
       }
       return;
     }
     for (let i = 0; i < rows; i++) {
       const v = vs[i];
-      if (v === null || v === undefined) continue;
       const g = ids[i] as number;
-      count[g] = (count[g] as number) + 1;
-      if (this.wide) big[g] = (big[g] as bigint) + (v as bigint);
+      if (v === null || v === undefined) this.count.skip(g);
+      else if (this.wide) big[g] = (big[g] as bigint) + (v as bigint);
       else num[g] = (num[g] as number) + (v as number);
     }
   }
   merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
     this.grow(groups);
-    const { count, num, big } = this;
+    const { num, big } = this;
     const sums = states[0] as readonly unknown[];
     const counts = states[1];
     for (let i = 0; i < rows; i++) {
@@ -220,40 +277,36 @@ class IntSumAcc implements GroupedAccumulator {
       const n = counts ? ((counts[i] as number | null) ?? 0) : s === null || s === undefined ? 0 : 1;
       if (s === null || s === undefined || n === 0) continue;
       const g = ids[i] as number;
-      count[g] = (count[g] as number) + n;
+      this.count.merge(g, n);
       if (this.wide) big[g] = (big[g] as bigint) + (s as bigint);
       else num[g] = (num[g] as number) + (s as number);
     }
   }
   private sum(g: number): number | bigint | null {
-    if ((this.count[g] ?? 0) === 0) return null;
+    if (this.count.of(g) === 0) return null;
     return this.wide ? (this.big[g] as bigint) : (this.num[g] as number);
   }
   states(groups: number): unknown[][] {
     this.grow(groups);
     const sums = Array.from({ length: groups }, (_, g) => this.sum(g));
-    return this.avg ? [sums, Array.from(this.count.subarray(0, groups))] : [sums];
+    return this.avg ? [sums, Array.from({ length: groups }, (_, g) => this.count.of(g))] : [sums];
   }
   results(groups: number): unknown[] {
     this.grow(groups);
     return Array.from({ length: groups }, (_, g) => {
       const s = this.sum(g);
-      return s === null || !this.avg ? s : Number(s) / (this.count[g] as number);
+      return s === null || !this.avg ? s : Number(s) / this.count.of(g);
     });
   }
 }
 
 /** 2^32: the width of one chunk of a group's fixed-point sum. */
 const CHUNK = 2 ** 32;
-/** Magnitudes a group's fixed-point window takes (others go to an ExactSum, as do infinities and NaN). */
+/** Magnitudes a group's fixed-point windows take (others go to an ExactSum, as do infinities and NaN). */
 const MIN_WINDOWED = 2 ** -900;
 const MAX_WINDOWED = 2 ** 900;
-/** Adds to a group between carries, so that no chunk passes 2^53 (each add is below 2^32 units). */
+/** Rows added between carries, so that no chunk passes 2^53 (each add is below 2^32 units). */
 const CARRY_EVERY = 1 << 20;
-/** `mode` of a group: no value yet, a fixed-point window, or an ExactSum in `spilled`. */
-const EMPTY = 0;
-const WINDOW = 1;
-const SPILLED = 2;
 
 /** Adds `t` units (an integer below 2^96) to group g's chunks, split exactly at 2^32 and 2^64. */
 function addUnits(lo: Float64Array, mid: Float64Array, hi: Float64Array, g: number, t: number): void {
@@ -265,77 +318,46 @@ function addUnits(lo: Float64Array, mid: Float64Array, hi: Float64Array, g: numb
   lo[g] = (lo[g] as number) + (r - m * CHUNK);
 }
 
-/** One ExactSum reused to round a window's three chunks (which are exact doubles) once. */
-const rounding = new ExactSum();
-
 /**
- * sum and avg of float64, exact (so the result is the same for any partitioning). Each group
- * sums in fixed point: a window of three 32-bit chunks whose lowest unit is 2^base, chosen
- * from the group's first value so that its last mantissa bit fits. A value is split exactly
- * into its three chunk parts and each chunk adds as a double, which stays exact below 2^53
- * (carries run every 2^20 adds): a few multiplications a row instead of Shewchuk's loop over
- * partials. A value the window cannot hold exactly (a finer last bit, or too large) moves the
- * group to an ExactSum, which the chunks join without loss.
+ * A fixed-point window per group: three 32-bit chunks of units of 2^base, the base chosen from
+ * the first value the group's window takes so that that value's last mantissa bit fits. A value
+ * is split exactly into its three chunk parts and each chunk adds as a double, which stays exact
+ * below 2^53 while chunks carry often enough.
  */
-class FloatSumAcc implements GroupedAccumulator {
-  private count: Float64Array = new Float64Array(16);
-  private mode: Uint8Array = new Uint8Array(16);
-  /** 2^-base of each windowed group: a value times this is its count of lowest units. */
-  private scale: Float64Array = new Float64Array(16);
-  private lo: Float64Array = new Float64Array(16);
-  private mid: Float64Array = new Float64Array(16);
-  private hi: Float64Array = new Float64Array(16);
-  private adds: Int32Array = new Int32Array(16);
-  private readonly spilled = new Map<number, ExactSum>();
-  constructor(private readonly avg: boolean) {}
+class Windows {
+  /** 2^-base of each group's window (a value times this is its count of units); NaN while the group has none. */
+  scale: Float64Array = new Float64Array(16).fill(Number.NaN);
+  lo: Float64Array = new Float64Array(16);
+  mid: Float64Array = new Float64Array(16);
+  hi: Float64Array = new Float64Array(16);
 
-  private grow(groups: number): void {
-    if (groups <= this.mode.length) return;
-    const size = Math.max(groups, this.mode.length * 2);
-    this.count = ensure(this.count, size);
+  grow(size: number): void {
+    const n = this.scale.length;
     this.scale = ensure(this.scale, size);
+    this.scale.fill(Number.NaN, n);
     this.lo = ensure(this.lo, size);
     this.mid = ensure(this.mid, size);
     this.hi = ensure(this.hi, size);
-    const mode = new Uint8Array(size);
-    mode.set(this.mode);
-    this.mode = mode;
-    const adds = new Int32Array(size);
-    adds.set(this.adds);
-    this.adds = adds;
   }
 
-  private add(g: number, x: number): void {
-    let m = this.mode[g] as number;
-    if (m === SPILLED) {
-      (this.spilled.get(g) as ExactSum).add(x);
-      return;
-    }
-    if (x === 0) return;
-    const size = Math.abs(x);
-    if (!(size >= MIN_WINDOWED && size <= MAX_WINDOWED)) {
-      this.spill(g).add(x);
-      return;
-    }
-    if (m === EMPTY) {
+  /** Adds x (a finite, windowed magnitude) to group g's window, opening it at x; false when x does not fit the window. */
+  add(g: number, x: number): boolean {
+    let scale = this.scale[g] as number;
+    if (Number.isNaN(scale)) {
       // The lowest unit: a chunk boundary at or below the value's last mantissa bit (2^(e-52)).
-      const base = Math.floor((Math.floor(Math.log2(size)) - 53) / 32) * 32;
-      this.scale[g] = 2 ** -base;
-      this.mode[g] = m = WINDOW;
+      const base = Math.floor((Math.floor(Math.log2(Math.abs(x))) - 53) / 32) * 32;
+      scale = 2 ** -base;
+      this.scale[g] = scale;
     }
-    const t = x * (this.scale[g] as number);
-    if (t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) {
-      this.spill(g).add(x);
-      return;
-    }
+    const t = x * scale;
+    if (t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) return false;
     addUnits(this.lo, this.mid, this.hi, g, t);
-    const n = (this.adds[g] as number) + 1;
-    this.adds[g] = n;
-    if (n % CARRY_EVERY === 0) this.carry(g);
+    return true;
   }
 
-  /** Moves whole chunks of `lo` into `mid` and of `mid` into `hi`; spills when `hi` nears 2^53. */
-  private carry(g: number): void {
+  /** Moves whole chunks of `lo` into `mid` and of `mid` into `hi`; false when `hi` nears 2^53. */
+  carry(g: number): boolean {
+    if (Number.isNaN(this.scale[g] as number)) return true;
     const lo = this.lo[g] as number;
     const up = Math.trunc(lo / CHUNK);
     this.lo[g] = lo - up * CHUNK;
@@ -343,46 +365,126 @@ class FloatSumAcc implements GroupedAccumulator {
     const up2 = Math.trunc(mid / CHUNK);
     this.mid[g] = mid - up2 * CHUNK;
     this.hi[g] = (this.hi[g] as number) + up2;
-    if (Math.abs(this.hi[g] as number) >= 2 ** 52) this.spill(g);
+    return Math.abs(this.hi[g] as number) < 2 ** 52;
   }
 
-  /** The window's chunks as values (each exact), fed to `into`. */
-  private addWindow(g: number, into: ExactSum): void {
+  /** Feeds group g's chunks (each an exact value) to `into`. */
+  moveTo(g: number, into: ExactSum): void {
     const unit = 1 / (this.scale[g] as number);
+    if (Number.isNaN(unit)) return;
     into.add((this.lo[g] as number) * unit);
     into.add((this.mid[g] as number) * unit * CHUNK);
     into.add((this.hi[g] as number) * unit * CHUNK * CHUNK);
   }
 
-  /** Moves group g to an ExactSum holding what its window held. */
+  close(g: number): void {
+    this.scale[g] = Number.NaN;
+  }
+}
+
+/** One ExactSum reused to round a group's windows (whose chunks are exact doubles) once. */
+const rounding = new ExactSum();
+
+/**
+ * sum and avg of float64, exact (so the result is the same for any partitioning). Each group
+ * sums in fixed point (Windows): a few multiplications a row instead of Shewchuk's loop over
+ * partials. A value that does not fit the group's first window (a last bit finer than its unit,
+ * or too large for it: 0.0001 among values near 100 has 2^-66 for its last bit, which a window
+ * reaching 100 cannot hold) goes to a second window opened at it; one that fits neither moves
+ * the group to an ExactSum, which the windows join without loss.
+ */
+class FloatSumAcc implements GroupedAccumulator {
+  private readonly count: ValueCounts;
+  private readonly first = new Windows();
+  private readonly second = new Windows();
+  /** Values added to windows since every window last carried. */
+  private sinceCarry = 0;
+  private groups = 0;
+  private readonly spilled = new Map<number, ExactSum>();
+  constructor(
+    private readonly avg: boolean,
+    rows: GroupRows | undefined,
+  ) {
+    this.count = new ValueCounts(rows ?? new GroupRows(), rows === undefined);
+  }
+
+  private grow(groups: number): void {
+    this.groups = Math.max(this.groups, groups);
+    const had = this.first.scale.length;
+    if (groups <= had) return;
+    const size = Math.max(groups, had * 2);
+    this.first.grow(size);
+    this.second.grow(size);
+  }
+
+  /** Makes room for `adds` more values in every window, carrying them all first when needed. */
+  private reserve(adds: number): void {
+    if (this.sinceCarry + adds > CARRY_EVERY) {
+      for (let g = 0; g < this.groups; g++) if (!this.first.carry(g) || !this.second.carry(g)) this.spill(g);
+      this.sinceCarry = 0;
+    }
+    this.sinceCarry += adds;
+  }
+
+  private add(g: number, x: number): void {
+    const spilled = this.spilled.get(g);
+    if (spilled !== undefined) spilled.add(x);
+    else if (x === 0) return;
+    else {
+      const size = Math.abs(x);
+      if (!(size >= MIN_WINDOWED && size <= MAX_WINDOWED) || !(this.first.add(g, x) || this.second.add(g, x))) this.spill(g).add(x);
+    }
+  }
+
+  /** Moves group g to an ExactSum holding what its windows held. */
   private spill(g: number): ExactSum {
     const sum = new ExactSum();
-    if (this.mode[g] === WINDOW) this.addWindow(g, sum);
+    for (const w of [this.first, this.second]) {
+      w.moveTo(g, sum);
+      w.close(g);
+    }
     this.spilled.set(g, sum);
-    this.mode[g] = SPILLED;
     return sum;
   }
 
   update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
     this.grow(groups);
-    const { count, mode, scale, lo, mid, hi, adds } = this;
-    const vs = values as readonly unknown[];
-    for (let i = 0; i < rows; i++) {
-      const v = vs[i];
-      if (v === null || v === undefined) continue;
-      const g = ids[i] as number;
-      count[g] = (count[g] as number) + 1;
-      // add()'s common case inline: a value that fits its group's window.
-      const t = (v as number) * (scale[g] as number);
-      const n = (adds[g] as number) + 1;
-      if (mode[g] !== WINDOW || t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK || n % CARRY_EVERY === 0) {
-        this.add(g, v as number);
-        continue;
-      }
-      addUnits(lo, mid, hi, g, t);
-      adds[g] = n;
+    this.count.update(ids, rows, groups);
+    for (let from = 0; from < rows; from += CARRY_EVERY) {
+      const to = Math.min(rows, from + CARRY_EVERY);
+      this.reserve(to - from);
+      if (values instanceof Float64Array) this.updateDense(ids, from, to, values);
+      else this.updateRows(ids, from, to, values as readonly unknown[]);
     }
   }
+
+  /** Rows from … to-1 of a column without nulls; a value that fits its group's first window adds inline. */
+  private updateDense(ids: Int32Array, from: number, to: number, vs: Float64Array): void {
+    const { scale, lo, mid, hi } = this.first;
+    for (let i = from; i < to; i++) {
+      const v = vs[i] as number;
+      const g = ids[i] as number;
+      const t = v * (scale[g] as number);
+      if (t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) this.add(g, v);
+      else addUnits(lo, mid, hi, g, t);
+    }
+  }
+
+  private updateRows(ids: Int32Array, from: number, to: number, vs: readonly unknown[]): void {
+    const { scale, lo, mid, hi } = this.first;
+    for (let i = from; i < to; i++) {
+      const v = vs[i];
+      const g = ids[i] as number;
+      if (v === null || v === undefined) {
+        this.count.skip(g);
+        continue;
+      }
+      const t = (v as number) * (scale[g] as number);
+      if (t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) this.add(g, v as number);
+      else addUnits(lo, mid, hi, g, t);
+    }
+  }
+
   merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
     this.grow(groups);
     const partials = states[0] as readonly unknown[];
@@ -392,27 +494,30 @@ class FloatSumAcc implements GroupedAccumulator {
       const n = counts ? ((counts[i] as number | null) ?? 0) : s === null || s === undefined ? 0 : 1;
       if (s === null || s === undefined || n === 0) continue;
       const g = ids[i] as number;
-      this.count[g] = (this.count[g] as number) + n;
+      this.count.merge(g, n);
+      this.reserve(s.length);
       for (const p of s) this.add(g, p);
     }
   }
-  /** Group g's sum as exact partials (rounded by `rounding` when it is a window). */
+
+  /** Group g's sum as exact partials (its windows rounded by `rounding`, unless it spilled). */
   private exact(g: number): ExactSum {
-    const m = this.mode[g] as number;
-    if (m === SPILLED) return this.spilled.get(g) as ExactSum;
+    const spilled = this.spilled.get(g);
+    if (spilled !== undefined) return spilled;
     rounding.reset();
-    if (m === WINDOW) this.addWindow(g, rounding);
+    this.first.moveTo(g, rounding);
+    this.second.moveTo(g, rounding);
     return rounding;
   }
   states(groups: number): unknown[][] {
     this.grow(groups);
-    const sums = Array.from({ length: groups }, (_, g) => ((this.count[g] ?? 0) === 0 ? null : this.exact(g).state()));
-    return this.avg ? [sums, Array.from(this.count.subarray(0, groups))] : [sums];
+    const sums = Array.from({ length: groups }, (_, g) => (this.count.of(g) === 0 ? null : this.exact(g).state()));
+    return this.avg ? [sums, Array.from({ length: groups }, (_, g) => this.count.of(g))] : [sums];
   }
   results(groups: number): unknown[] {
     this.grow(groups);
     return Array.from({ length: groups }, (_, g) => {
-      const n = this.count[g] as number;
+      const n = this.count.of(g);
       if (n === 0) return null;
       const s = this.exact(g).value();
       return this.avg ? s / n : s;
@@ -527,15 +632,19 @@ function stddev(values: readonly number[]): number | null {
   return Math.sqrt(sq.value() / (n - 1));
 }
 
-export function createAccumulator(a: PhysicalAggregate): GroupedAccumulator {
+/**
+ * The accumulator of `a`. With `rows`, shared by an aggregation's accumulators, the caller adds
+ * each batch's group ids to it before their `update`s; without, the accumulator counts its own.
+ */
+export function createAccumulator(a: PhysicalAggregate, rows?: GroupRows): GroupedAccumulator {
   switch (a.fn) {
     case "count":
-      return new CountAcc(a.arg === undefined);
+      return new CountAcc(a.arg === undefined, rows);
     case "count_distinct":
       return new CountDistinctAcc();
     case "sum":
     case "avg":
-      return a.argType === "int32" || a.argType === "int64" ? new IntSumAcc(a.argType === "int64", a.fn === "avg") : new FloatSumAcc(a.fn === "avg");
+      return a.argType === "int32" || a.argType === "int64" ? new IntSumAcc(a.argType === "int64", a.fn === "avg", rows) : new FloatSumAcc(a.fn === "avg", rows);
     case "min":
       return new MinMaxAcc(1);
     case "max":

@@ -1,6 +1,6 @@
+import { type HashAggregateExec, aggregateStateFields as stateFields } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import { aggregateStateFields as stateFields, type HashAggregateExec } from "../../plan/physical.ts";
-import { createAccumulator, type GroupedAccumulator } from "./accumulators.ts";
+import { createAccumulator, type GroupedAccumulator, GroupRows } from "./accumulators.ts";
 import { type ColumnBatch, concatColumns, gather } from "./columns.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { KeyIndex } from "./keys.ts";
@@ -40,6 +40,8 @@ export class HashAggregation {
   private readonly c: Compiled;
   private readonly index: KeyIndex;
   private readonly accs: GroupedAccumulator[];
+  /** Rows per group, counted once per batch for every accumulator. */
+  private readonly rows = new GroupRows();
   /** The key values of each group in group id order: the keys of the groups each batch added. */
   private readonly keys: ColumnBatch[] = [];
   private groups = 0;
@@ -50,7 +52,7 @@ export class HashAggregation {
   ) {
     this.c = compile(node);
     this.index = new KeyIndex(node.groupBy.length);
-    this.accs = node.aggs.map(createAccumulator);
+    this.accs = node.aggs.map((a) => createAccumulator(a, this.rows));
   }
 
   add(input: ColumnBatch): void {
@@ -64,6 +66,7 @@ export class HashAggregation {
     if (firstRows.length > 0) this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => gather(col, firstRows)) });
     this.groups += firstRows.length;
     const groups = this.groups;
+    if (node.mode !== "final") this.rows.add(ids, n, groups);
     this.accs.forEach((acc, a) => {
       if (node.mode === "final") acc.merge(ids, n, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
       else {

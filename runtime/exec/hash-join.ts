@@ -1,8 +1,8 @@
 import type { HashJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
 import type { ColumnBatch } from "./columns.ts";
-import { grownInt32, hasNull, KeyIndex } from "./keys.ts";
 import { joinOutput } from "./join-output.ts";
+import { grownInt32, hasNull, KeyIndex } from "./keys.ts";
 
 /**
  * Equi-join of left batches with the matching right partition (or the whole right side when

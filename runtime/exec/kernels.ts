@@ -1,5 +1,5 @@
 import { TsdfError } from "../../plan/errors.ts";
-import { type Expr, assertNever, formatExpr } from "../../plan/expr.ts";
+import { assertNever, type Expr, formatExpr } from "../../plan/expr.ts";
 import { exprType, type Scope } from "../../plan/expr-type.ts";
 import { daysToIso, isoToDays, SCALAR_FUNCTIONS } from "../../plan/functions.ts";
 import { type DataType, fieldIndex, type Schema } from "../../plan/schema.ts";

@@ -125,15 +125,15 @@ export class KeyIndex {
   }
 
   /**
-   * The ids of rows 0 … n-1 (as `add` row by row would give them). Column-wise: each column's
-   * codes come first, from its dictionary or a small int range when it has one, so a row
-   * costs a few typed-array reads instead of a Map lookup per column.
+   * The ids of rows 0 … n-1 (as `add` row by row would give them), valid until the next call.
+   * Column-wise: each column's codes come first, from its dictionary or a small int range when
+   * it has one, so a row costs a few typed-array reads instead of a Map lookup per column.
    */
   addRows(columns: readonly (readonly unknown[])[], n: number): Int32Array {
     return this.rows(columns, n, true);
   }
 
-  /** The ids of rows 0 … n-1 over columns of the same types as those added; -1 for a key never added. */
+  /** The ids of rows 0 … n-1 over columns of the same types as those added (-1 for a key never added), valid until the next call. */
   findRows(columns: readonly (readonly unknown[])[], n: number): Int32Array {
     return this.rows(columns, n, false);
   }
@@ -182,10 +182,17 @@ class KeyColumn {
   private intCodes = new Int32Array(0);
   private intBase = 0;
 
-  /** The code of each of rows 0 … n-1, adding new values in row order (or -1 for values not there, when not `adding`). */
+  /** Where `rows` writes its codes, reused (allocating a batch's array each time cost more than coding an int key). */
+  private scratch = new Int32Array(0);
+
+  /**
+   * The code of each of rows 0 … n-1, adding new values in row order (or -1 for values not
+   * there, when not `adding`), in an array that the next call overwrites.
+   */
   rows(column: readonly unknown[], n: number, adding: boolean): Int32Array {
     const codes = this.values;
-    const out = new Int32Array(n);
+    if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, this.scratch.length * 2));
+    const out = this.scratch.subarray(0, n);
     const dict = utf8Dictionary(column);
     if (dict !== undefined) {
       // The dictionary lists values in order of first appearance (a stream's later batches
@@ -205,6 +212,7 @@ class KeyColumn {
       return out;
     }
     if (column instanceof Int32Array && n > 0) {
+      if (adding) return this.addInts(column, n, out);
       let min = column[0] as number;
       let max = min;
       for (let i = 1; i < n; i++) {
@@ -212,17 +220,15 @@ class KeyColumn {
         if (v < min) min = v;
         else if (v > max) max = v;
       }
-      // The kept table (a value's code is then looked up once per index), else one for this batch.
-      let table = this.intTable(min, max, adding);
-      const base = table === undefined ? min : this.intBase;
-      if (table === undefined && max - min < MAX_INT_RANGE) table = new Int32Array(max - min + 1).fill(-2);
-      if (table !== undefined) {
+      // A find's table is this batch's (its -1s would go stale once a later add codes the value).
+      if (max - min < MAX_INT_RANGE) {
+        const table = new Int32Array(max - min + 1).fill(-2);
         for (let i = 0; i < n; i++) {
           const v = column[i] as number;
-          let c = table[v - base] as number;
+          let c = table[v - min] as number;
           if (c === -2) {
-            c = adding ? code(codes, v) : (codes.get(v) ?? -1);
-            table[v - base] = c;
+            c = codes.get(v) ?? -1;
+            table[v - min] = c;
           }
           out[i] = c;
         }
@@ -234,23 +240,55 @@ class KeyColumn {
   }
 
   /**
-   * The kept int table covering [min, max], grown to it when adding; undefined when the range
-   * seen would be wider than MAX_INT_RANGE, and when finding (a find codes a missing value -1,
-   * which a later add would make stale).
+   * Adds an int column's rows through the kept table of codes by value: one read a row while the
+   * values stay in its range. A value outside it widens the table to the rest of the batch's
+   * range, unless that would span MAX_INT_RANGE values; then the rest go through the Map.
    */
-  private intTable(min: number, max: number, adding: boolean): Int32Array | undefined {
-    if (!adding) return undefined;
+  private addInts(column: Int32Array, n: number, out: Int32Array): Int32Array {
+    let i = 0;
+    while (i < n) {
+      const table = this.intCodes;
+      const base = this.intBase;
+      const size = table.length;
+      for (; i < n; i++) {
+        const v = column[i] as number;
+        const at = v - base;
+        if (at < 0 || at >= size) break;
+        let c = table[at] as number;
+        if (c === -2) {
+          c = code(this.values, v);
+          table[at] = c;
+        }
+        out[i] = c;
+      }
+      if (i < n && !this.widen(column, i, n)) {
+        for (; i < n; i++) out[i] = code(this.values, column[i]);
+      }
+    }
+    return out;
+  }
+
+  /** Grows the kept int table to cover rows `from` … n-1 too; false when that would span MAX_INT_RANGE values. */
+  private widen(column: Int32Array, from: number, n: number): boolean {
+    let lo = column[from] as number;
+    let hi = lo;
+    for (let i = from + 1; i < n; i++) {
+      const v = column[i] as number;
+      if (v < lo) lo = v;
+      else if (v > hi) hi = v;
+    }
     const base = this.intBase;
-    const top = base + this.intCodes.length - 1;
-    if (this.intCodes.length > 0 && min >= base && max <= top) return this.intCodes;
-    const lo = this.intCodes.length === 0 ? min : Math.min(min, base);
-    const hi = this.intCodes.length === 0 ? max : Math.max(max, top);
-    if (hi - lo >= MAX_INT_RANGE) return undefined;
+    const had = this.intCodes.length;
+    if (had > 0) {
+      lo = Math.min(lo, base);
+      hi = Math.max(hi, base + had - 1);
+    }
+    if (hi - lo >= MAX_INT_RANGE) return false;
     const grown = new Int32Array(hi - lo + 1).fill(-2);
-    if (this.intCodes.length > 0) grown.set(this.intCodes, base - lo);
+    if (had > 0) grown.set(this.intCodes, base - lo);
     this.intBase = lo;
     this.intCodes = grown;
-    return grown;
+    return true;
   }
 }
 

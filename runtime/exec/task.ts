@@ -1,7 +1,7 @@
 import type * as arrow from "apache-arrow";
 import { assertNever } from "../../plan/expr.ts";
-import type { Schema } from "../../plan/schema.ts";
 import { type FilterExec, type PhysicalPlan, type ProjectionExec, physicalInputs, type RepartitionExec, type ScanExec, type UnionExec } from "../../plan/physical.ts";
+import type { Schema } from "../../plan/schema.ts";
 import type { ReadMetrics } from "../io/row-assembler.ts";
 import { readScanSplit, type ScanSplit } from "../io/scan-splits.ts";
 import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks.ts";

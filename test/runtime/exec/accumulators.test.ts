@@ -119,6 +119,22 @@ describe("exact float sums per group", () => {
     );
   });
 
+  it("stay exact for values finer or far larger than a group's first value (its second window)", () => {
+    // 0.0001 has 2^-66 for its last bit, which a window opened at 50.1234 cannot hold; 2^70 is
+    // beyond its top. Mixed with values that fit, in both orders, over several batches.
+    const values = Float64Array.from({ length: 30_000 }, (_, i) => (i % 997 === 0 ? 0.0001 : i % 1499 === 0 ? 2 ** 70 + 2 ** 20 : 50.1234 + (i % 100) / 1e4));
+    const expected = new ExactSum();
+    for (const v of values) expected.add(v);
+    for (const order of [values, values.slice().reverse()]) {
+      const acc = createAccumulator(agg("sum", "float64"));
+      for (let at = 0; at < order.length; at += 7000) {
+        const part = order.subarray(at, at + 7000);
+        acc.update(new Int32Array(part.length), part.length, part as unknown as unknown[], 1);
+      }
+      expect(acc.results(1)).toEqual([expected.value()]);
+    }
+  });
+
   it("stay exact past the carries of a long group", () => {
     // 2^23 values 2^21 + 1 - k·2^-31 (the lowest 32-bit chunk nearly full, in varying bits), then
     // -(2^21 + 1)·2^23: the sum, -Σk·2^-31, is small enough to show any unit that the eight

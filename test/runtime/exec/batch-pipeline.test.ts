@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { planPhysical } from "../../../compiler/physical/plan-physical.ts";
 import * as b from "../../../plan/builder.ts";
 import { col, lit } from "../../../plan/expr.ts";
-import { rowsToBatch } from "../../../runtime/exec/columns.ts";
 import { type Row, runPipeline } from "../../../runtime/driver.ts";
+import { rowsToBatch } from "../../../runtime/exec/columns.ts";
 import { agg, pipelineOf, schemaOf } from "./fixtures.ts";
 
 /*

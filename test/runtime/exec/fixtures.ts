@@ -4,8 +4,8 @@ import * as b from "../../../plan/builder.ts";
 import { type AggFn, col, type Expr } from "../../../plan/expr.ts";
 import type { LogicalPlan, PipelinePlan, Sink } from "../../../plan/logical.ts";
 import type { DataType, Schema } from "../../../plan/schema.ts";
-import { rowsToBatch } from "../../../runtime/exec/columns.ts";
 import { type Row, runPipeline } from "../../../runtime/driver.ts";
+import { rowsToBatch } from "../../../runtime/exec/columns.ts";
 
 /** An aggregate call over a column (none: `count()`). */
 export const agg = (fn: AggFn, arg?: string): Expr => (arg ? { kind: "Agg", fn, arg: col(arg) } : { kind: "Agg", fn });

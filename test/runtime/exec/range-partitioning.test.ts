@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planPhysical } from "../../../compiler/physical/plan-physical.ts";
 import * as b from "../../../plan/builder.ts";
-import { type SortKey, col } from "../../../plan/expr.ts";
+import { col, type SortKey } from "../../../plan/expr.ts";
 import type { RepartitionExec, ScanExec } from "../../../plan/physical.ts";
 import { formatPhysicalPipeline } from "../../../plan/printer.ts";
 import type { ColumnBatch } from "../../../runtime/exec/columns.ts";
