@@ -310,9 +310,10 @@ const CARRY_EVERY = 1 << 20;
 
 /** Adds `t` units (an integer below 2^96) to group g's chunks, split exactly at 2^32 and 2^64. */
 function addUnits(lo: Float64Array, mid: Float64Array, hi: Float64Array, g: number, t: number): void {
-  const h = Math.trunc(t / (CHUNK * CHUNK));
+  // Multiplying by 2^-64 and 2^-32 is exact, and cheaper than dividing.
+  const h = Math.trunc(t * (1 / (CHUNK * CHUNK)));
   const r = t - h * (CHUNK * CHUNK);
-  const m = Math.trunc(r / CHUNK);
+  const m = Math.trunc(r * (1 / CHUNK));
   hi[g] = (hi[g] as number) + h;
   mid[g] = (mid[g] as number) + m;
   lo[g] = (lo[g] as number) + (r - m * CHUNK);
@@ -464,8 +465,9 @@ class FloatSumAcc implements GroupedAccumulator {
     for (let i = from; i < to; i++) {
       const v = vs[i] as number;
       const g = ids[i] as number;
+      // No window (a NaN scale) sends the value to add(); t is 0 only for a value 0, which adds nothing.
       const t = v * (scale[g] as number);
-      if (t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) this.add(g, v);
+      if (t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) this.add(g, v);
       else addUnits(lo, mid, hi, g, t);
     }
   }
@@ -480,7 +482,7 @@ class FloatSumAcc implements GroupedAccumulator {
         continue;
       }
       const t = (v as number) * (scale[g] as number);
-      if (t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) this.add(g, v as number);
+      if (t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) this.add(g, v as number);
       else addUnits(lo, mid, hi, g, t);
     }
   }
