@@ -2,7 +2,7 @@ import type { HashJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
 import type { ColumnBatch } from "./columns.ts";
 import { joinOutput } from "./join-output.ts";
-import { grownInt32, hasNull, KeyIndex } from "./keys.ts";
+import { hasNull, KeyIndex } from "./keys.ts";
 
 /**
  * Equi-join of left batches with the matching right partition (or the whole right side when
@@ -15,7 +15,7 @@ import { grownInt32, hasNull, KeyIndex } from "./keys.ts";
 export class HashJoin {
   private readonly index: KeyIndex;
   // Rows of key id k: head[k] - 1, then next[…] in right order (0 in head: no row).
-  private head: Int32Array = new Int32Array(64);
+  private readonly head: Int32Array;
   private readonly next: Int32Array;
   private readonly matchedRight: Uint8Array | null;
 
@@ -25,15 +25,14 @@ export class HashJoin {
   ) {
     const rKeys = node.keys.map((k) => right.columns[fieldIndex(node.right.schema, k)] as unknown[]);
     this.index = new KeyIndex(rKeys.length);
-    let tail: Int32Array = new Int32Array(64);
+    // A key with a null has an id too, but no rows: it matches nothing.
+    const ids = this.index.addRows(rKeys, right.length);
+    this.head = new Int32Array(this.index.size);
+    const tail = new Int32Array(this.index.size);
     this.next = new Int32Array(right.length).fill(-1);
     for (let j = 0; j < right.length; j++) {
       if (hasNull(rKeys, j)) continue;
-      const k = this.index.add(rKeys, j);
-      if (k >= this.head.length) {
-        this.head = grownInt32(this.head, k + 1);
-        tail = grownInt32(tail, k + 1);
-      }
+      const k = ids[j] as number;
       if (this.head[k] === 0) this.head[k] = j + 1;
       else this.next[(tail[k] as number) - 1] = j;
       tail[k] = j + 1;
@@ -51,11 +50,12 @@ export class HashJoin {
     const found = this.index.findRows(lKeys, left.length);
     for (let i = 0; i < left.length; i++) {
       const k = found[i] as number;
+      const matched = k >= 0 && head[k] !== 0;
       if (node.how === "semi" || node.how === "anti") {
-        if ((k >= 0) === (node.how === "semi")) li.push(i);
+        if (matched === (node.how === "semi")) li.push(i);
         continue;
       }
-      if (k >= 0) {
+      if (matched) {
         for (let j = (head[k] as number) - 1; j >= 0; j = next[j] as number) {
           li.push(i);
           ri.push(j);

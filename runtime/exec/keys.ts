@@ -26,51 +26,72 @@ function encodeOne(v: unknown): string {
 }
 
 /**
- * Dense ids (0, 1, 2, … in first-added order) for (a, b) pairs of non-negative ints: an
- * open-addressing table over typed arrays, so adding or finding a pair allocates nothing.
+ * Dense ids (0, 1, 2, … in first-added order) for tuples of `width` non-negative int codes: an
+ * open-addressing table over typed arrays with the tuples stored back to back, so a row costs
+ * one probe whatever the key's width, and adding or finding allocates nothing.
  */
-class PairIndex {
+class TupleIndex {
   private mask = 1023;
   private slots = new Int32Array(1024).fill(-1);
-  private a: Int32Array = new Int32Array(512);
-  private b: Int32Array = new Int32Array(512);
+  private tuples: Int32Array;
+  private hashes: Int32Array = new Int32Array(512);
   size = 0;
 
-  private static hash(a: number, b: number): number {
-    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
-    h ^= h >>> 15;
-    return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
+  constructor(private readonly width: number) {
+    this.tuples = new Int32Array(512 * width);
   }
 
-  find(a: number, b: number): number {
-    for (let s = PairIndex.hash(a, b) & this.mask; ; s = (s + 1) & this.mask) {
-      const id = this.slots[s] as number;
-      if (id < 0) return -1;
-      if (this.a[id] === a && this.b[id] === b) return id;
+  /**
+   * The ids of rows 0 … n-1 of the code columns into `out` (which may be `codes[0]`): new tuples
+   * added when `adding`, else -1 for a tuple never added or a row with a -1 code.
+   */
+  rows(codes: readonly Int32Array[], n: number, adding: boolean, out: Int32Array): void {
+    const w = this.width;
+    for (let i = 0; i < n; i++) {
+      let h = 0x811c9dc5;
+      let missing = false;
+      for (let k = 0; k < w; k++) {
+        const c = (codes[k] as Int32Array)[i] as number;
+        if (c < 0) missing = true;
+        h = Math.imul(h ^ c, 0x9e3779b1);
+        h ^= h >>> 15;
+      }
+      h = Math.imul(h ^ (h >>> 13), 0x2c1b3c6d);
+      if (missing) {
+        out[i] = -1;
+        continue;
+      }
+      const { slots, tuples, hashes, mask } = this;
+      let s = h & mask;
+      let id = slots[s] as number;
+      for (; id >= 0; s = (s + 1) & mask, id = slots[s] as number) {
+        if (hashes[id] !== h) continue;
+        let k = 0;
+        while (k < w && tuples[id * w + k] === (codes[k] as Int32Array)[i]) k++;
+        if (k === w) break;
+      }
+      if (id < 0 && adding) id = this.insert(codes, i, h, s);
+      out[i] = id;
     }
   }
 
-  add(a: number, b: number): number {
-    let s = PairIndex.hash(a, b) & this.mask;
-    for (; ; s = (s + 1) & this.mask) {
-      const id = this.slots[s] as number;
-      if (id < 0) break;
-      if (this.a[id] === a && this.b[id] === b) return id;
-    }
+  /** Adds row i's tuple (hash h, free slot s) and returns its id. */
+  private insert(codes: readonly Int32Array[], i: number, h: number, s: number): number {
+    const w = this.width;
     const id = this.size++;
-    if (id === this.a.length) {
-      this.a = grownInt32(this.a, id + 1);
-      this.b = grownInt32(this.b, id + 1);
+    if (id === this.hashes.length) {
+      this.hashes = grownInt32(this.hashes, id + 1);
+      this.tuples = grownInt32(this.tuples, this.hashes.length * w);
     }
-    this.a[id] = a;
-    this.b[id] = b;
+    for (let k = 0; k < w; k++) this.tuples[id * w + k] = (codes[k] as Int32Array)[i] as number;
+    this.hashes[id] = h;
     this.slots[s] = id;
     // At half full, double the slots and re-place every id (ids never change).
     if (this.size * 2 > this.mask) {
       this.mask = this.mask * 2 + 1;
       this.slots = new Int32Array(this.mask + 1).fill(-1);
       for (let k = 0; k < this.size; k++) {
-        let t = PairIndex.hash(this.a[k] as number, this.b[k] as number) & this.mask;
+        let t = (this.hashes[k] as number) & this.mask;
         while ((this.slots[t] as number) >= 0) t = (t + 1) & this.mask;
         this.slots[t] = k;
       }
@@ -89,45 +110,32 @@ export function grownInt32(a: Int32Array, n: number): Int32Array {
 /**
  * Dense ids for the keys of rows over several columns, numbered in first-added order (so a
  * group's id is its rank by first appearance). Each column's values get codes from a Map
- * (SameValueZero, the grouping semantics above, with undefined as null); a multi-column key
- * folds the codes pairwise through PairIndexes. Rows are added and looked up without
- * allocating per row, and one index serves both sides of a join: `find` on the probe side.
+ * (SameValueZero, the grouping semantics above, with undefined as null); a multi-column key's
+ * codes make a tuple, numbered by a TupleIndex. Rows are added and looked up column-wise without
+ * allocating per row, and one index serves both sides of a join: `findRows` on the probe side.
  */
 export class KeyIndex {
   private readonly codes: KeyColumn[];
-  private readonly pairs: PairIndex[];
+  private readonly tuples: TupleIndex | undefined;
   /** With no key columns every row has the one empty key: whether a row was added. */
   private addedEmpty = false;
 
   constructor(private readonly width: number) {
     this.codes = Array.from({ length: Math.max(1, width) }, () => new KeyColumn());
-    this.pairs = Array.from({ length: Math.max(0, width - 1) }, () => new PairIndex());
+    this.tuples = width > 1 ? new TupleIndex(width) : undefined;
   }
 
   /** How many distinct keys were added. */
   get size(): number {
     if (this.width === 0) return this.addedEmpty ? 1 : 0;
-    const last = this.pairs[this.pairs.length - 1];
-    return last ? last.size : (this.codes[0] as KeyColumn).values.size;
-  }
-
-  /** The id of row `i`'s key, added if new (ids are 0, 1, 2, … in order of first addition). */
-  add(columns: readonly (readonly unknown[])[], i: number): number {
-    if (this.width === 0) {
-      this.addedEmpty = true;
-      return 0;
-    }
-    let id = code((this.codes[0] as KeyColumn).values, (columns[0] as readonly unknown[])[i]);
-    for (let k = 1; k < columns.length; k++) {
-      id = (this.pairs[k - 1] as PairIndex).add(id, code((this.codes[k] as KeyColumn).values, (columns[k] as readonly unknown[])[i]));
-    }
-    return id;
+    return this.tuples ? this.tuples.size : (this.codes[0] as KeyColumn).values.size;
   }
 
   /**
-   * The ids of rows 0 … n-1 (as `add` row by row would give them), valid until the next call.
-   * Column-wise: each column's codes come first, from its dictionary or a small int range when
-   * it has one, so a row costs a few typed-array reads instead of a Map lookup per column.
+   * The ids of rows 0 … n-1, new keys added (ids 0, 1, 2, … in row order of first addition),
+   * valid until the next call. Column-wise: each column's codes come first, from its dictionary
+   * or a small int range when it has one, so a row costs a few typed-array reads instead of a
+   * Map lookup per column.
    */
   addRows(columns: readonly (readonly unknown[])[], n: number): Int32Array {
     return this.rows(columns, n, true);
@@ -143,17 +151,9 @@ export class KeyIndex {
       if (adding && n > 0) this.addedEmpty = true;
       return new Int32Array(n).fill(this.addedEmpty ? 0 : -1);
     }
-    const codesOf = (k: number) => (this.codes[k] as KeyColumn).rows(columns[k] as readonly unknown[], n, adding);
-    const ids = codesOf(0);
-    for (let k = 1; k < columns.length; k++) {
-      const codes = codesOf(k);
-      const pairs = this.pairs[k - 1] as PairIndex;
-      for (let i = 0; i < n; i++) {
-        const a = ids[i] as number;
-        const b = codes[i] as number;
-        ids[i] = adding ? pairs.add(a, b) : a < 0 || b < 0 ? -1 : pairs.find(a, b);
-      }
-    }
+    const codes = this.codes.map((c, k) => c.rows(columns[k] as readonly unknown[], n, adding));
+    const ids = codes[0] as Int32Array;
+    this.tuples?.rows(codes, n, adding, ids);
     return ids;
   }
 }

@@ -7,8 +7,7 @@ import { Utf8Decoder, utf8Dictionary } from "../../../runtime/exec/utf8-dictiona
 
 /** Ids of every row over `columns`, adding each. */
 function idsOf(columns: unknown[][]): number[] {
-  const index = new KeyIndex(columns.length);
-  return Array.from({ length: columns[0]?.length ?? 0 }, (_, i) => index.add(columns, i));
+  return Array.from(new KeyIndex(columns.length).addRows(columns, columns[0]?.length ?? 0));
 }
 
 describe("KeyIndex", () => {
@@ -32,10 +31,17 @@ describe("KeyIndex", () => {
     const a = Array.from({ length: n }, (_, i) => i % 317);
     const b = Array.from({ length: n }, (_, i) => Math.floor(i / 317));
     const index = new KeyIndex(2);
-    for (let i = 0; i < n; i++) expect(index.add([a, b], i)).toBe(i);
+    const rows = Array.from({ length: n }, (_, i) => i);
+    // In batches, so the table grows between and within them.
+    for (let at = 0; at < n; at += 7000) {
+      const ids = index.addRows([a.slice(at, at + 7000), b.slice(at, at + 7000)], Math.min(7000, n - at));
+      expect(Array.from(ids)).toEqual(rows.slice(at, at + 7000));
+    }
     expect(index.size).toBe(n);
     // Added again, each row finds its own id.
-    for (let i = 0; i < n; i += 997) expect(index.add([a, b], i)).toBe(i);
+    expect(Array.from(index.addRows([a, b], n))).toEqual(rows);
+    expect(Array.from(index.findRows([a, b], n))).toEqual(rows);
+    expect(index.size).toBe(n);
   });
 
   it("finds keys of another batch without adding them, -1 when absent", () => {
@@ -44,7 +50,7 @@ describe("KeyIndex", () => {
       ["a", "b", "a"],
       [1, 1, 2],
     ];
-    for (let i = 0; i < 3; i++) index.add(build, i);
+    index.addRows(build, 3);
     const probe = [
       ["a", "b", "b", "c"],
       [2, 1, 2, 1],
@@ -56,8 +62,7 @@ describe("KeyIndex", () => {
   it("has one key for every row when there are no key columns", () => {
     const index = new KeyIndex(0);
     expect(Array.from(index.findRows([], 1))).toEqual([-1]);
-    expect(index.add([], 0)).toBe(0);
-    expect(index.add([], 1)).toBe(0);
+    expect(Array.from(index.addRows([], 2))).toEqual([0, 0]);
     expect(index.size).toBe(1);
   });
 });
