@@ -321,18 +321,26 @@ export function emptyColumns(width: number): ColumnBatch {
   return { length: 0, columns: Array.from({ length: width }, () => []) };
 }
 
+/** Row numbers of a batch: a JS array, or an Int32Array an operator filled. */
+export type RowIndexes = readonly number[] | Int32Array;
+
 /**
  * Rows `rows` of a column, in that order; -1 gives null. A typed column stays typed (a gather
  * into a typed array of its kind) when every row is present.
  */
-export function gather(column: readonly unknown[], rows: readonly number[]): unknown[] {
+export function gather(column: readonly unknown[], rows: RowIndexes): unknown[] {
   if (ArrayBuffer.isView(column) && rows.every((r) => r >= 0)) {
     const typed = column as unknown as Float64Array;
     const out = new (typed.constructor as Float64ArrayConstructor)(rows.length);
     for (let i = 0; i < rows.length; i++) out[i] = typed[rows[i] as number] as number;
     return out as unknown as unknown[];
   }
-  return rows.map((r) => (r < 0 ? null : column[r]));
+  const out: unknown[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as number;
+    out[i] = r < 0 ? null : column[r];
+  }
+  return out;
 }
 
 /** Rows `indices` of every column, in that order. */

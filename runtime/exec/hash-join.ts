@@ -2,7 +2,7 @@ import type { HashJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
 import type { ColumnBatch } from "./columns.ts";
 import { joinOutput } from "./join-output.ts";
-import { hasNull, KeyIndex } from "./keys.ts";
+import { grownInt32, hasNull, KeyIndex } from "./keys.ts";
 
 /**
  * Equi-join of left batches with the matching right partition (or the whole right side when
@@ -18,6 +18,9 @@ export class HashJoin {
   private readonly head: Int32Array;
   private readonly next: Int32Array;
   private readonly matchedRight: Uint8Array | null;
+  /** The current probe's matched pairs: left row li[m], right row ri[m] (-1: none). */
+  private li: Int32Array = new Int32Array(0);
+  private ri: Int32Array = new Int32Array(0);
 
   constructor(
     private readonly node: HashJoinExec,
@@ -44,29 +47,49 @@ export class HashJoin {
   probe(left: ColumnBatch): ColumnBatch {
     const { node, head, next, matchedRight } = this;
     const lKeys = node.keys.map((k) => left.columns[fieldIndex(node.left.schema, k)] as unknown[]);
-    const li: number[] = [];
-    const ri: number[] = [];
+    let { li, ri } = this;
+    let m = 0;
     const keepUnmatchedLeft = node.how === "left" || node.how === "full";
+    const filtering = node.how === "semi" || node.how === "anti";
+    const semi = node.how === "semi";
     const found = this.index.findRows(lKeys, left.length);
+    // A left row takes at most one slot unless it matches several right rows (then the buffers grow).
+    if (li.length < left.length) ({ li, ri } = this.reserve(left.length));
     for (let i = 0; i < left.length; i++) {
       const k = found[i] as number;
       const matched = k >= 0 && head[k] !== 0;
-      if (node.how === "semi" || node.how === "anti") {
-        if (matched === (node.how === "semi")) li.push(i);
+      if (filtering) {
+        if (matched === semi) li[m++] = i;
         continue;
       }
       if (matched) {
         for (let j = (head[k] as number) - 1; j >= 0; j = next[j] as number) {
-          li.push(i);
-          ri.push(j);
+          if (m === li.length) ({ li, ri } = this.grow());
+          li[m] = i;
+          ri[m++] = j;
           if (matchedRight) matchedRight[j] = 1;
         }
       } else if (keepUnmatchedLeft) {
-        li.push(i);
-        ri.push(-1);
+        if (m === li.length) ({ li, ri } = this.grow());
+        li[m] = i;
+        ri[m++] = -1;
       }
     }
-    return joinOutput(node, left, this.right, li, ri, null);
+    return joinOutput(node, left, this.right, li.subarray(0, m), ri.subarray(0, m), null);
+  }
+
+  /** Fresh matched-pair buffers of at least `n` slots (a probe's pairs live until its output is built). */
+  private reserve(n: number): { li: Int32Array; ri: Int32Array } {
+    this.li = new Int32Array(n);
+    this.ri = new Int32Array(n);
+    return { li: this.li, ri: this.ri };
+  }
+
+  /** Doubles the matched-pair buffers, keeping their contents. */
+  private grow(): { li: Int32Array; ri: Int32Array } {
+    this.li = grownInt32(this.li, this.li.length * 2);
+    this.ri = grownInt32(this.ri, this.ri.length * 2);
+    return { li: this.li, ri: this.ri };
   }
 
   /** For right and full joins, after every left batch: the right rows nothing matched. */

@@ -1,6 +1,6 @@
 import type { HashJoinExec, NestedLoopJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import { type ColumnBatch, gather } from "./columns.ts";
+import { type ColumnBatch, gather, type RowIndexes } from "./columns.ts";
 
 /**
  * Builds a join's output from matched row index pairs (-1 = no row on that side), in the
@@ -14,37 +14,40 @@ export function joinOutput(
   node: HashJoinExec | NestedLoopJoinExec,
   left: ColumnBatch,
   right: ColumnBatch,
-  li: number[],
-  ri: number[],
+  matchedLeft: RowIndexes,
+  matchedRightRows: RowIndexes,
   matchedRight: Uint8Array | null,
 ): ColumnBatch {
+  let li = matchedLeft;
+  let ri = matchedRightRows;
   if (matchedRight) {
-    for (let j = 0; j < right.length; j++) {
-      if (!matchedRight[j]) {
-        li.push(-1);
-        ri.push(j);
-      }
-    }
+    const unmatched: number[] = [];
+    for (let j = 0; j < right.length; j++) if (!matchedRight[j]) unmatched.push(j);
+    li = [...li, ...unmatched.map(() => -1)];
+    ri = [...ri, ...unmatched];
   }
   if (node.how === "semi" || node.how === "anti") {
     return { length: li.length, columns: left.columns.map((c) => gather(c, li)) };
   }
   const keys = node.kind === "HashJoinExec" ? node.keys : [];
+  // Every left row once, in order (an inner join whose left rows each match one right row): the left columns as they are.
+  const leftAsIs = li.length === left.length && li.every((l, n) => l === n);
+  const fromLeft = (c: unknown[]) => (leftAsIs ? c : gather(c, li));
   const columns: unknown[][] = [];
   for (const k of keys) {
     const lc = left.columns[fieldIndex(node.left.schema, k)] as unknown[];
     const rc = right.columns[fieldIndex(node.right.schema, k)] as unknown[];
-    const fromRight = node.how === "right";
-    columns.push(
-      li.map((l, n) => {
-        const r = ri[n] as number;
-        if (fromRight) return r >= 0 ? rc[r] : lc[l];
-        return l >= 0 ? lc[l] : rc[r];
-      }),
-    );
+    // Only a full join has rows without a left row and rows without a right row.
+    if (node.how === "right") columns.push(gather(rc, ri));
+    else if (node.how !== "full") columns.push(fromLeft(lc));
+    else {
+      const keyColumn: unknown[] = new Array(li.length);
+      for (let n = 0; n < li.length; n++) keyColumn[n] = (li[n] as number) >= 0 ? lc[li[n] as number] : rc[ri[n] as number];
+      columns.push(keyColumn);
+    }
   }
   node.left.schema.fields.forEach((f, c) => {
-    if (!keys.includes(f.name)) columns.push(gather(left.columns[c] as unknown[], li));
+    if (!keys.includes(f.name)) columns.push(fromLeft(left.columns[c] as unknown[]));
   });
   node.right.schema.fields.forEach((f, c) => {
     if (!keys.includes(f.name)) columns.push(gather(right.columns[c] as unknown[], ri));

@@ -181,6 +181,8 @@ class KeyColumn {
   /** Codes by value - intBase (-2: not coded yet), over the int range seen so far. */
   private intCodes = new Int32Array(0);
   private intBase = 0;
+  /** Whether some value was coded through the Map only (then the int table does not hold every key). */
+  private outsideTable = false;
 
   /** Where `rows` writes its codes, reused (allocating a batch's array each time cost more than coding an int key). */
   private scratch = new Int32Array(0);
@@ -205,6 +207,7 @@ class KeyColumn {
       let remap = known?.codes ?? new Int32Array(size);
       const from = known?.size ?? 0;
       if (size > remap.length) remap = grownInt32(remap, size);
+      if (adding) this.outsideTable = true;
       for (let d = from; d < size; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
       remaps.set(dict.values, { codes: remap, size, indexSize: codes.size });
       const rowCodes = dict.codes;
@@ -213,6 +216,7 @@ class KeyColumn {
     }
     if (column instanceof Int32Array && n > 0) {
       if (adding) return this.addInts(column, n, out);
+      if (!this.outsideTable) return this.findInts(column, n, out);
       let min = column[0] as number;
       let max = min;
       for (let i = 1; i < n; i++) {
@@ -235,6 +239,7 @@ class KeyColumn {
         return out;
       }
     }
+    if (adding && n > 0) this.outsideTable = true;
     for (let i = 0; i < n; i++) out[i] = adding ? code(codes, column[i]) : (codes.get(normalizeKey(column[i])) ?? -1);
     return out;
   }
@@ -262,8 +267,22 @@ class KeyColumn {
         out[i] = c;
       }
       if (i < n && !this.widen(column, i, n)) {
+        this.outsideTable = true;
         for (; i < n; i++) out[i] = code(this.values, column[i]);
       }
+    }
+    return out;
+  }
+
+  /** Finds an int column's rows in the kept table, which holds every value added (-1 outside it or where a value was never coded). */
+  private findInts(column: Int32Array, n: number, out: Int32Array): Int32Array {
+    const table = this.intCodes;
+    const base = this.intBase;
+    const size = table.length;
+    for (let i = 0; i < n; i++) {
+      const at = (column[i] as number) - base;
+      const c = at >= 0 && at < size ? (table[at] as number) : -1;
+      out[i] = c < 0 ? -1 : c;
     }
     return out;
   }
