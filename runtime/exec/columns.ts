@@ -3,7 +3,7 @@ import { daysToIso, isoToDays } from "../../plan/functions.ts";
 import type { ExecField, ExecSchema } from "../../plan/physical.ts";
 import type { DataType, Schema } from "../../plan/schema.ts";
 import { arrowType as arrowTypeOf } from "../io/arrow-types.ts";
-import { isUtf8Dictionary, Utf8Decoder } from "./utf8-dictionary.ts";
+import { concatDictionaries, isUtf8Dictionary, Utf8Decoder } from "./utf8-dictionary.ts";
 
 /**
  * Engine values, one JS representation per type: utf8 string, int32/float64 number, int64
@@ -357,17 +357,33 @@ export function sliceRows(cb: ColumnBatch, start: number, end: number): ColumnBa
 export function concatColumns(parts: readonly ColumnBatch[], width: number): ColumnBatch {
   if (parts.length === 1) return parts[0] as ColumnBatch;
   const length = parts.reduce((n, p) => n + p.length, 0);
-  const columns: unknown[][] = Array.from({ length: width }, () => new Array(length));
-  for (let c = 0; c < width; c++) {
-    const dst = columns[c] as unknown[];
+  const columns = Array.from({ length: width }, (_, c) => concatColumn(parts.map((p) => p.columns[c] as unknown[]), length));
+  return { length, columns };
+}
+
+/**
+ * One column of `length` values from parts in order: a typed array when every part is one of
+ * the same kind, keeping its utf8 dictionary when every part was decoded through the same one.
+ */
+function concatColumn(parts: readonly (readonly unknown[])[], length: number): unknown[] {
+  const first = parts[0];
+  if (ArrayBuffer.isView(first) && parts.every((p) => p.constructor === first.constructor)) {
+    const out = new (first.constructor as Float64ArrayConstructor)(length);
     let at = 0;
-    for (const p of parts) {
-      const src = p.columns[c] as unknown[];
-      for (let i = 0; i < p.length; i++) dst[at + i] = src[i];
+    for (const p of parts as unknown as Float64Array[]) {
+      out.set(p, at);
       at += p.length;
     }
+    return out as unknown as unknown[];
   }
-  return { length, columns };
+  const out: unknown[] = new Array(length);
+  let at = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) out[at + i] = p[i];
+    at += p.length;
+  }
+  concatDictionaries(parts, out);
+  return out;
 }
 
 function pad(n: number, width: number): string {

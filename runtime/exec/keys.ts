@@ -128,7 +128,7 @@ export class KeyIndex {
   /** How many distinct keys were added. */
   get size(): number {
     if (this.width === 0) return this.addedEmpty ? 1 : 0;
-    return this.tuples ? this.tuples.size : (this.codes[0] as KeyColumn).values.size;
+    return this.tuples ? this.tuples.size : (this.codes[0] as KeyColumn).size;
   }
 
   /**
@@ -160,6 +160,9 @@ export class KeyIndex {
 
 /** Int key columns whose values span at most this many integers are coded through an array. */
 const MAX_INT_RANGE = 1 << 20;
+/** A wider range (up to this many integers) is coded through an array while it spans at most INT_RANGE_PER_ROW integers per row added (ids of a large join side). */
+const MAX_SPARSE_INT_RANGE = 1 << 23;
+const INT_RANGE_PER_ROW = 32;
 
 interface DictionaryCodes {
   readonly codes: Int32Array;
@@ -168,21 +171,27 @@ interface DictionaryCodes {
 }
 
 /**
- * The codes of one key column's values: a Map of every value, plus what lets a batch's rows skip
- * it. A dictionary-decoded column is coded per distinct value, each once per dictionary (a
- * stream's batches share one); an Int32Array column over a small range reads an array indexed
- * by value, kept across batches while the range seen stays within MAX_INT_RANGE.
+ * The codes of one key column's values (0, 1, 2, … in order of first addition). An Int32Array
+ * column over a small range reads an array indexed by value, kept across batches while the range
+ * seen stays within MAX_INT_RANGE; other values get codes from a Map (which then takes the int
+ * table's values too, so each value has one code). A dictionary-decoded column is coded per
+ * distinct value, each once per dictionary (a stream's batches share one).
  */
 class KeyColumn {
-  readonly values = new Map<unknown, number>();
+  /** How many codes were given. */
+  size = 0;
+  /** The codes of values coded outside the int table; of every value once `mapped`. */
+  private readonly values = new Map<unknown, number>();
   /** Per dictionary (its shared `values`), the key codes of its first `size` values, when adding and when finding (with `indexSize` values in the index). */
   private readonly remaps = new WeakMap<readonly unknown[], DictionaryCodes>();
   private readonly findRemaps = new WeakMap<readonly unknown[], DictionaryCodes>();
   /** Codes by value - intBase (-2: not coded yet), over the int range seen so far. */
   private intCodes = new Int32Array(0);
   private intBase = 0;
-  /** Whether some value was coded through the Map only (then the int table does not hold every key). */
-  private outsideTable = false;
+  /** Rows of Int32Array columns added, which bounds how wide the int table may grow. */
+  private rowsAdded = 0;
+  /** Whether the Map holds every value coded (else every value is in the int table and the Map is empty). */
+  private mapped = false;
 
   /** Where `rows` writes its codes, reused (allocating a batch's array each time cost more than coding an int key). */
   private scratch = new Int32Array(0);
@@ -192,7 +201,6 @@ class KeyColumn {
    * there, when not `adding`), in an array that the next call overwrites.
    */
   rows(column: readonly unknown[], n: number, adding: boolean): Int32Array {
-    const codes = this.values;
     if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, this.scratch.length * 2));
     const out = this.scratch.subarray(0, n);
     const dict = utf8Dictionary(column);
@@ -203,20 +211,19 @@ class KeyColumn {
       // A find's -1 holds only while nothing is added: its remaps are kept apart, for one index size.
       const remaps = adding ? this.remaps : this.findRemaps;
       const kept = remaps.get(dict.values);
-      const known = kept !== undefined && (adding || kept.indexSize === codes.size) ? kept : undefined;
+      const known = kept !== undefined && (adding || kept.indexSize === this.size) ? kept : undefined;
       let remap = known?.codes ?? new Int32Array(size);
       const from = known?.size ?? 0;
       if (size > remap.length) remap = grownInt32(remap, size);
-      if (adding) this.outsideTable = true;
-      for (let d = from; d < size; d++) remap[d] = adding ? code(codes, dict.values[d]) : (codes.get(dict.values[d]) ?? -1);
-      remaps.set(dict.values, { codes: remap, size, indexSize: codes.size });
+      for (let d = from; d < size; d++) remap[d] = adding ? this.code(dict.values[d]) : this.find(dict.values[d]);
+      remaps.set(dict.values, { codes: remap, size, indexSize: this.size });
       const rowCodes = dict.codes;
       for (let i = 0; i < n; i++) out[i] = remap[rowCodes[i] as number] as number;
       return out;
     }
     if (column instanceof Int32Array && n > 0) {
       if (adding) return this.addInts(column, n, out);
-      if (!this.outsideTable) return this.findInts(column, n, out);
+      if (!this.mapped) return this.findInts(column, n, out);
       let min = column[0] as number;
       let max = min;
       for (let i = 1; i < n; i++) {
@@ -231,7 +238,7 @@ class KeyColumn {
           const v = column[i] as number;
           let c = table[v - min] as number;
           if (c === -2) {
-            c = codes.get(v) ?? -1;
+            c = this.find(v);
             table[v - min] = c;
           }
           out[i] = c;
@@ -239,9 +246,35 @@ class KeyColumn {
         return out;
       }
     }
-    if (adding && n > 0) this.outsideTable = true;
-    for (let i = 0; i < n; i++) out[i] = adding ? code(codes, column[i]) : (codes.get(normalizeKey(column[i])) ?? -1);
+    for (let i = 0; i < n; i++) out[i] = adding ? this.code(column[i]) : this.find(column[i]);
     return out;
+  }
+
+  /** The code of `v` through the Map, added if new. */
+  private code(v: unknown): number {
+    const values = this.map();
+    const k = normalizeKey(v);
+    let c = values.get(k);
+    if (c === undefined) {
+      c = this.size++;
+      values.set(k, c);
+    }
+    return c;
+  }
+
+  /** The code of `v`, or -1 when it was never added. */
+  private find(v: unknown): number {
+    return this.map().get(normalizeKey(v)) ?? -1;
+  }
+
+  /** The Map of every value's code, taking the int table's values the first time it is needed. */
+  private map(): Map<unknown, number> {
+    if (!this.mapped) {
+      this.mapped = true;
+      const table = this.intCodes;
+      for (let at = 0; at < table.length; at++) if ((table[at] as number) >= 0) this.values.set(this.intBase + at, table[at] as number);
+    }
+    return this.values;
   }
 
   /**
@@ -251,6 +284,7 @@ class KeyColumn {
    */
   private addInts(column: Int32Array, n: number, out: Int32Array): Int32Array {
     let i = 0;
+    this.rowsAdded += n;
     while (i < n) {
       const table = this.intCodes;
       const base = this.intBase;
@@ -261,14 +295,13 @@ class KeyColumn {
         if (at < 0 || at >= size) break;
         let c = table[at] as number;
         if (c === -2) {
-          c = code(this.values, v);
+          c = this.mapped ? this.code(v) : this.size++;
           table[at] = c;
         }
         out[i] = c;
       }
       if (i < n && !this.widen(column, i, n)) {
-        this.outsideTable = true;
-        for (; i < n; i++) out[i] = code(this.values, column[i]);
+        for (; i < n; i++) out[i] = this.code(column[i]);
       }
     }
     return out;
@@ -287,7 +320,7 @@ class KeyColumn {
     return out;
   }
 
-  /** Grows the kept int table to cover rows `from` … n-1 too; false when that would span MAX_INT_RANGE values. */
+  /** Grows the kept int table to cover rows `from` … n-1 too; false when its range would be too wide (see MAX_INT_RANGE). */
   private widen(column: Int32Array, from: number, n: number): boolean {
     let lo = column[from] as number;
     let hi = lo;
@@ -302,23 +335,14 @@ class KeyColumn {
       lo = Math.min(lo, base);
       hi = Math.max(hi, base + had - 1);
     }
-    if (hi - lo >= MAX_INT_RANGE) return false;
+    const span = hi - lo + 1;
+    if (span > MAX_INT_RANGE && (span > MAX_SPARSE_INT_RANGE || span > INT_RANGE_PER_ROW * this.rowsAdded)) return false;
     const grown = new Int32Array(hi - lo + 1).fill(-2);
     if (had > 0) grown.set(this.intCodes, base - lo);
     this.intBase = lo;
     this.intCodes = grown;
     return true;
   }
-}
-
-function code(codes: Map<unknown, number>, v: unknown): number {
-  const k = normalizeKey(v);
-  let c = codes.get(k);
-  if (c === undefined) {
-    c = codes.size;
-    codes.set(k, c);
-  }
-  return c;
 }
 
 export function hasNull(columns: readonly (readonly unknown[])[], i: number): boolean {

@@ -20,6 +20,20 @@ export function utf8Dictionary(column: readonly unknown[]): Utf8Dictionary | und
   return dictionaries.get(column);
 }
 
+/** Gives `out`, the concatenation of `parts`, their dictionary when they all share one (the batches of one stream). */
+export function concatDictionaries(parts: readonly (readonly unknown[])[], out: readonly unknown[]): void {
+  const dicts = parts.map((p) => dictionaries.get(p));
+  const values = dicts[0]?.values;
+  if (values === undefined || dicts.some((d) => d?.values !== values)) return;
+  const codes = new Int32Array(out.length);
+  let at = 0;
+  for (const d of dicts as Utf8Dictionary[]) {
+    codes.set(d.codes, at);
+    at += d.codes.length;
+  }
+  dictionaries.set(out, { values, codes });
+}
+
 /**
  * At each power of two of rows from this one on, a column with more than 90% distinct values
  * so far is decoded plainly instead (ids and other unique strings gain nothing from a dictionary).

@@ -1,6 +1,7 @@
 import * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { decodeColumn, encodeColumn, gather } from "../../../runtime/exec/columns.ts";
+import { concatColumns, decodeColumn, encodeColumn, gather } from "../../../runtime/exec/columns.ts";
+import { Utf8Decoder, utf8Dictionary } from "../../../runtime/exec/utf8-dictionary.ts";
 
 const utf8 = { name: "s", type: "utf8" as const, nullable: true };
 const roundTrip = (values: unknown[]) => decodeColumn([encodeColumn(values, utf8)], "utf8");
@@ -47,5 +48,25 @@ describe("gather", () => {
     const big = BigInt64Array.from([1n, 2n ** 60n]);
     expect(Array.from(gather(big as unknown as unknown[], [1]))).toEqual([2n ** 60n]);
     expect(gather(["a", null, "c"], [2, -1, 1])).toEqual(["c", null, null]);
+  });
+});
+
+describe("concatColumns", () => {
+  it("keeps typed columns typed, and strings decoded through one dictionary on it", () => {
+    const decoder = new Utf8Decoder();
+    const part = (ints: number[], strings: string[]) => ({
+      length: ints.length,
+      columns: [Int32Array.from(ints) as unknown as unknown[], decodeColumn([encodeColumn(strings, utf8)], "utf8", decoder)],
+    });
+    const joined = concatColumns([part([1, 2], ["b", "a"]), part([3], ["c"]), part([4, 5], ["a", "b"])], 2);
+    const [ints, strings] = joined.columns as [unknown[], unknown[]];
+    expect(ints).toBeInstanceOf(Int32Array);
+    expect(Array.from(ints)).toEqual([1, 2, 3, 4, 5]);
+    expect(strings).toEqual(["b", "a", "c", "a", "b"]);
+    expect(Array.from(utf8Dictionary(strings)?.codes ?? [])).toEqual([0, 1, 2, 1, 0]);
+    // Parts of different dictionaries (or none) concatenate plainly.
+    const other = concatColumns([part([1], ["x"]), { length: 1, columns: [[2], ["y"]] }], 2);
+    expect(other.columns[0]).toEqual([1, 2]);
+    expect(utf8Dictionary(other.columns[1] as unknown[])).toBeUndefined();
   });
 });
