@@ -502,6 +502,21 @@ class FloatSumAcc implements GroupedAccumulator {
     }
   }
 
+  /**
+   * Group g's sum, correctly rounded. A first window alone whose two upper chunks make one exact
+   * integer (hi·2^32 + mid below 2^53) rounds as that integer's part plus `lo`'s: one IEEE
+   * addition of two exact values, so no ExactSum.
+   */
+  private value(g: number): number {
+    const unit = 1 / (this.first.scale[g] as number);
+    const hi = this.first.hi[g] as number;
+    const mid = this.first.mid[g] as number;
+    if (unit >= 2 ** -960 && Number.isNaN(this.second.scale[g] as number) && !this.spilled.has(g) && Math.abs(hi) < 2 ** 20 && Math.abs(mid) < 2 ** 52) {
+      return (hi * CHUNK + mid) * (CHUNK * unit) + (this.first.lo[g] as number) * unit;
+    }
+    return this.exact(g).value();
+  }
+
   /** Group g's sum as exact partials (its windows rounded by `rounding`, unless it spilled). */
   private exact(g: number): ExactSum {
     const spilled = this.spilled.get(g);
@@ -521,7 +536,7 @@ class FloatSumAcc implements GroupedAccumulator {
     return Array.from({ length: groups }, (_, g) => {
       const n = this.count.of(g);
       if (n === 0) return null;
-      const s = this.exact(g).value();
+      const s = this.value(g);
       return this.avg ? s / n : s;
     });
   }
