@@ -109,8 +109,8 @@ export function grownInt32(a: Int32Array, n: number): Int32Array {
 
 /**
  * Dense ids for the keys of rows over several columns, numbered in first-added order (so a
- * group's id is its rank by first appearance). Each column's values get codes from a Map
- * (SameValueZero, the grouping semantics above, with undefined as null); a multi-column key's
+ * group's id is its rank by first appearance). Each column's values get codes (KeyColumn:
+ * SameValueZero, the grouping semantics above, with undefined as null); a multi-column key's
  * codes make a tuple, numbered by a TupleIndex. Rows are added and looked up column-wise without
  * allocating per row, and one index serves both sides of a join: `findRows` on the probe side.
  */
