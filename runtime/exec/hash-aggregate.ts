@@ -61,17 +61,20 @@ export class HashAggregation {
     if (n === 0) return;
     const keyCols = c.keyIndexes.map((k) => input.columns[k] as unknown[]);
     const ids = this.index.addRows(keyCols, n);
-    // New groups take the next ids in row order: a row whose id is the next one is its group's first.
-    const firstRows: number[] = [];
+    // New groups take the next ids in row order: a row whose id is the next one is its group's
+    // first. A batch that added no group (the index's size unchanged) needs no scan.
     let groups = this.groups;
-    for (let i = 0; i < n; i++) {
-      if (ids[i] === groups) {
-        firstRows.push(i);
-        groups++;
+    if (this.index.size > groups) {
+      const firstRows: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (ids[i] === groups) {
+          firstRows.push(i);
+          groups++;
+        }
       }
+      this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => gather(col, firstRows)) });
+      this.groups = groups;
     }
-    if (firstRows.length > 0) this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => gather(col, firstRows)) });
-    this.groups = groups;
     if (node.mode !== "final") this.rows.add(ids, n, groups);
     this.accs.forEach((acc, a) => {
       if (node.mode === "final") acc.merge(ids, n, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
