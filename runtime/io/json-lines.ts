@@ -12,7 +12,7 @@ import { ByteSink } from "./byte-sink.ts";
 import { formatDate, formatTimestamp } from "./calendar.ts";
 import { isValidAt } from "./concat-batches.ts";
 import { readInputFile, textColumn } from "./input-file.ts";
-import { JsonKind, JsonRecordScanner, decodeJsonString } from "./json-scanner.ts";
+import { decodeJsonString, JsonKind, JsonRecordScanner } from "./json-scanner.ts";
 import { type ReadMetrics, RowAssembler } from "./row-assembler.ts";
 import { parseRangeInChunks } from "./text-splits.ts";
 

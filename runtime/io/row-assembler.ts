@@ -4,9 +4,9 @@
  * rows into one Arrow record batch per partition.
  */
 import * as arrow from "apache-arrow";
+import { TsdfError } from "../../plan/errors.ts";
 import type { ParseMode } from "../../plan/logical.ts";
 import type { Field, Schema } from "../../plan/schema.ts";
-import { TsdfError } from "../../plan/errors.ts";
 import { arrowSchema } from "./arrow-types.ts";
 import { type ColumnBuilder, checkOnlyBuilder, columnBuilder } from "./column-builder.ts";
 

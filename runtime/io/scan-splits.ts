@@ -9,8 +9,8 @@
 import * as path from "node:path";
 import type * as arrow from "apache-arrow";
 import { TsdfError } from "../../plan/errors.ts";
-import type { FileFormat, ReadOptions } from "../../plan/logical.ts";
 import type { Expr } from "../../plan/expr.ts";
+import type { FileFormat, ReadOptions } from "../../plan/logical.ts";
 import type { ScanExec } from "../../plan/physical.ts";
 import type { Field, Schema } from "../../plan/schema.ts";
 import { readArrowIpc } from "./arrow-ipc.ts";
@@ -22,7 +22,7 @@ import { type DatasetFile, listDatasetFiles } from "./dataset-files.ts";
 import { readJsonLinesRange } from "./json-lines.ts";
 import { readParquet } from "./parquet.ts";
 import { type ParquetFooter, readParquetFooter } from "./parquet-footer.ts";
-import { type ReadMetrics, batchOf } from "./row-assembler.ts";
+import { batchOf, type ReadMetrics } from "./row-assembler.ts";
 import { partitionMayMatch, rowGroupMayMatch } from "./scan-pruning.ts";
 import { findRecordStarts } from "./text-splits.ts";
 

@@ -10,14 +10,14 @@ import type * as arrow from "apache-arrow";
 import { TsdfError } from "../../plan/errors.ts";
 import type { FileFormat, WriteOptions } from "../../plan/logical.ts";
 import type { Field, Schema } from "../../plan/schema.ts";
+import { writeArrowIpc } from "./arrow-ipc.ts";
 import { arrowSchema } from "./arrow-types.ts";
-import { type ColumnValues, batchColumn } from "./column-values.ts";
+import { batchColumn, type ColumnValues } from "./column-values.ts";
 import { commitOutput, partFileName } from "./committer.ts";
 import { writeCsv } from "./csv-writer.ts";
 import { partitionSegment } from "./hive-paths.ts";
 import { writeJsonLines } from "./json-lines.ts";
 import { writeParquet } from "./parquet.ts";
-import { writeArrowIpc } from "./arrow-ipc.ts";
 import { takeRows } from "./take-rows.ts";
 
 const EXTENSIONS: Record<FileFormat, string> = { csv: "csv", json: "json", parquet: "parquet", arrow: "arrow" };

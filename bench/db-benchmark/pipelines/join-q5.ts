@@ -1,7 +1,7 @@
 // db-benchmark join q5: big inner on int. The right side keeps its key and v2 (its other
 // columns would clash with x's names); the answer is checked by its row count and column sums.
 import { count, pipeline, sum } from "tsdf";
-import { JoinX, Big } from "./tables.ts";
+import { Big, JoinX } from "./tables.ts";
 
 export default pipeline("join_q5", (p) => {
   const x = p.read.csv("x.csv", JoinX, { header: true });

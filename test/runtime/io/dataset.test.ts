@@ -5,7 +5,7 @@ import type { Schema } from "../../../plan/schema.ts";
 import { writeDataset } from "../../../runtime/io/committer.ts";
 import { readCsv } from "../../../runtime/io/csv-reader.ts";
 import { readDataset } from "../../../runtime/io/read-dataset.ts";
-import { type Row, names, rowsOf, schemaOf, tempDir, tempFile } from "./io-fixtures.ts";
+import { names, type Row, rowsOf, schemaOf, tempDir, tempFile } from "./io-fixtures.ts";
 
 const schema = schemaOf({ id: "int32", region: "utf8?", day: "date32?", amount: "float64?" });
 const csv = [

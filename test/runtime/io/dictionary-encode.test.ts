@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { decodeColumn, encodeColumn } from "../../../runtime/exec/columns.ts";
 import { KeyIndex } from "../../../runtime/exec/keys.ts";
 import { Utf8Decoder, utf8Dictionary } from "../../../runtime/exec/utf8-dictionary.ts";
-import { dictionaryEncode } from "../../../runtime/io/dictionary-encode.ts";
+import { DictionaryEncoder, dictionaryEncode } from "../../../runtime/io/dictionary-encode.ts";
 import { batchOf } from "../../../runtime/io/row-assembler.ts";
 import { decodeBuffer, encodeBatches } from "../../../runtime/shuffle/blocks.ts";
 
@@ -34,12 +34,39 @@ describe("dictionaryEncode", () => {
     expect(first?.dictionary?.toArray()).toEqual(["b", "a", null, "c"]);
     expect(Array.from(second?.values as Int32Array)).toEqual([3, 1, 3]);
     expect(strings(out)).toEqual(strings(input));
-    expect(out[0]?.data.children[1]).toBe(input[0]?.data.children[1]);
+    // The other columns keep their values, in buffers of their own (not views that keep a reader's buffer alive).
+    const [kept, given] = [out[0]?.data.children[1], input[0]?.data.children[1]];
+    expect(Array.from(kept?.values as Int32Array)).toEqual(Array.from(given?.values as Int32Array));
+    expect((kept?.values as Int32Array).buffer).not.toBe((given?.values as Int32Array).buffer);
   });
 
   it("leaves a column of nearly all distinct strings plain", () => {
     const out = dictionaryEncode(batches([Array.from({ length: 140_000 }, (_, i) => `t${i}`)]));
     expect(arrow.DataType.isUtf8(out[0]?.schema.fields[0]?.type)).toBe(true);
+  });
+
+  it("encodes batches added a few at a time as it encodes them all at once", () => {
+    const columns = [["b", "a"], ["c", null, "a"], ["a"], ["d", "b"]];
+    const encoder = new DictionaryEncoder(schema);
+    encoder.add(batches(columns.slice(0, 2)));
+    encoder.add(batches(columns.slice(2)));
+    const out = encoder.finish();
+    expect(strings(out)).toEqual(columns);
+    expect(out[3]?.data.children[0]?.dictionary).toBe(out[0]?.data.children[0]?.dictionary);
+    expect(out.map((b) => Array.from(b.data.children[0]?.values as Int32Array))).toEqual(dictionaryEncode(batches(columns)).map((b) => Array.from(b.data.children[0]?.values as Int32Array)));
+  });
+
+  it("gives back plain strings for the earlier batches of a column that turns out nearly all distinct", () => {
+    // Nearly all distinct once 2^17 rows are in: 10,000 repeating rows, then distinct ones.
+    const repeating = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? null : `r${i % 10}`));
+    const distinct = Array.from({ length: 150_000 }, (_, i) => `d${i}`);
+    const encoder = new DictionaryEncoder(schema);
+    encoder.add(batches([repeating, repeating]));
+    encoder.add(batches([distinct]));
+    const out = encoder.finish();
+    expect(arrow.DataType.isUtf8(out[0]?.schema.fields[0]?.type)).toBe(true);
+    expect(out.every((b) => arrow.DataType.isUtf8(b.data.children[0]?.type))).toBe(true);
+    expect(strings(out)).toEqual([repeating, repeating, distinct]);
   });
 
   it("keeps its dictionary through an Arrow IPC block (how tasks on workers get it)", () => {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type BinaryOp, type Expr, col, lit } from "../../../plan/expr.ts";
+import { type BinaryOp, col, type Expr, lit } from "../../../plan/expr.ts";
 import type { ScanExec } from "../../../plan/physical.ts";
 import type { Schema } from "../../../plan/schema.ts";
 import { readCsv } from "../../../runtime/io/csv-reader.ts";
@@ -10,7 +10,7 @@ import { PhysicalType, type RowGroupInfo, readParquetFooter } from "../../../run
 import type { ReadMetrics } from "../../../runtime/io/row-assembler.ts";
 import { partitionMayMatch, rowGroupMayMatch } from "../../../runtime/io/scan-pruning.ts";
 import { planScan, readScanSplit } from "../../../runtime/io/scan-splits.ts";
-import { type Row, names, rowsOf, schemaOf, tempDir } from "./io-fixtures.ts";
+import { names, type Row, rowsOf, schemaOf, tempDir } from "./io-fixtures.ts";
 
 const schema = schemaOf({ id: "int32", big: "int64", score: "float64?", name: "utf8?", day: "date32?" });
 

@@ -12,9 +12,9 @@ import { readJsonLinesRange } from "../../../runtime/io/json-lines.ts";
 import { writeParquet } from "../../../runtime/io/parquet.ts";
 import { readDataset } from "../../../runtime/io/read-dataset.ts";
 import type { ReadMetrics } from "../../../runtime/io/row-assembler.ts";
-import { type ScanSplit, planScan, readScanSplit } from "../../../runtime/io/scan-splits.ts";
+import { planScan, readScanSplit, type ScanSplit } from "../../../runtime/io/scan-splits.ts";
 import { findRecordStarts } from "../../../runtime/io/text-splits.ts";
-import { type Row, names, rowsOf, schemaOf, tempDir } from "./io-fixtures.ts";
+import { names, type Row, rowsOf, schemaOf, tempDir } from "./io-fixtures.ts";
 
 const schema = schemaOf({ a: "utf8?", b: "int32?", c: "utf8?" });
 const columns = ["a", "b", "c"];
