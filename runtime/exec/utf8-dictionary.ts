@@ -69,7 +69,7 @@ export class Utf8Decoder {
   private pool = new Uint8Array(4096);
   private starts: Int32Array = new Int32Array(257);
   private mask = 1023;
-  private slots: Int32Array = new Int32Array(1024).fill(-1);
+  private slots: Int32Array = emptySlots(1024);
   private hashes: Int32Array = new Int32Array(256);
   private rows = 0;
   private plain = false;
@@ -166,15 +166,15 @@ export class Utf8Decoder {
         }
         const from = offsets[i] as number;
         const to = offsets[i + 1] as number;
-        let h = 0x811c9dc5;
-        for (let b = from; b < to; b++) h = Math.imul(h ^ (bytes[b] as number), 0x01000193);
+        const h = hashBytes(bytes, from, to);
         let e = -1;
+        // Null is never in the slots. A slot holds its entry's hash, start and length beside it,
+        // so a probe reads one cache line, then the entry's bytes.
         for (let s = h & mask; ; s = (s + 1) & mask) {
-          const c = slots[s] as number;
+          const c = slots[4 * s] as number;
           if (c < 0) break;
-          if (hashes[c] !== h || values[c] === null) continue;
-          const at = starts[c] as number;
-          if ((starts[c + 1] as number) - at !== to - from) continue;
+          if (slots[4 * s + 1] !== h || slots[4 * s + 3] !== to - from) continue;
+          const at = slots[4 * s + 2] as number;
           let same = true;
           for (let b = 0; b < to - from; b++) {
             if (pool[at + b] !== bytes[from + b]) {
@@ -204,11 +204,14 @@ export class Utf8Decoder {
           // At half full, double the slots and re-place every entry.
           if (values.length * 2 > mask) {
             mask = mask * 2 + 1;
-            slots = placed(hashes, values, mask);
+            slots = placed(hashes, starts, values, mask);
           } else {
             let s = h & mask;
-            while ((slots[s] as number) >= 0) s = (s + 1) & mask;
-            slots[s] = e;
+            while ((slots[4 * s] as number) >= 0) s = (s + 1) & mask;
+            slots[4 * s] = e;
+            slots[4 * s + 1] = h;
+            slots[4 * s + 2] = at;
+            slots[4 * s + 3] = to - from;
           }
         }
         codes[row] = e;
@@ -231,16 +234,42 @@ function validityBitmap(data: arrow.Data): Uint8Array | null {
   return data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0 ? null : data.nullBitmap;
 }
 
-/** A table of `mask + 1` slots holding every non-null entry by its hash. */
-function placed(hashes: Int32Array, values: readonly (string | null)[], mask: number): Int32Array {
-  const slots = new Int32Array(mask + 1).fill(-1);
+/** A table of `mask + 1` slots (an entry, its hash, start and length each) holding every non-null entry by its hash. */
+function placed(hashes: Int32Array, starts: Int32Array, values: readonly (string | null)[], mask: number): Int32Array {
+  const slots = emptySlots(mask + 1);
   for (let c = 0; c < values.length; c++) {
     if (values[c] === null) continue;
-    let s = (hashes[c] as number) & mask;
-    while ((slots[s] as number) >= 0) s = (s + 1) & mask;
-    slots[s] = c;
+    const h = hashes[c] as number;
+    let s = h & mask;
+    while ((slots[4 * s] as number) >= 0) s = (s + 1) & mask;
+    slots[4 * s] = c;
+    slots[4 * s + 1] = h;
+    slots[4 * s + 2] = starts[c] as number;
+    slots[4 * s + 3] = (starts[c + 1] as number) - (starts[c] as number);
   }
   return slots;
+}
+
+function emptySlots(n: number): Int32Array {
+  const slots = new Int32Array(4 * n);
+  for (let s = 0; s < 4 * n; s += 4) slots[s] = -1;
+  return slots;
+}
+
+/** A 32-bit hash of bytes from … to-1, four at a time (murmur-style mixing, then a final avalanche). */
+function hashBytes(bytes: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5 ^ (to - from);
+  let b = from;
+  for (; b + 4 <= to; b += 4) {
+    const w = (bytes[b] as number) | ((bytes[b + 1] as number) << 8) | ((bytes[b + 2] as number) << 16) | ((bytes[b + 3] as number) << 24);
+    h = Math.imul(h ^ Math.imul(w, 0xcc9e2d51), 0x1b873593);
+    h ^= h >>> 15;
+  }
+  for (; b < to; b++) h = Math.imul(h ^ (bytes[b] as number), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h;
 }
 
 function ensureInt32(a: Int32Array, n: number): Int32Array {
