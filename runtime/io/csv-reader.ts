@@ -211,18 +211,18 @@ function checkHeader(scanner: CsvScanner, buf: Uint8Array, fields: readonly Fiel
   const mismatch = fields.findIndex((f, j) => found[j] !== f.name);
   const at = mismatch >= 0 ? mismatch : found.length > fields.length ? fields.length : -1;
   if (at < 0) return;
-  const line = scanner.fieldLine[Math.min(at, scanner.fieldCount - 1)] as number;
-  const column = at < scanner.fieldCount ? columnOf(scanner, buf, at) : textColumn(buf, scanner.fieldLineStart[scanner.fieldCount - 1] as number, scanner.recordEnd);
+  const line = scanner.fieldLine(Math.min(at, scanner.fieldCount - 1));
+  const column = at < scanner.fieldCount ? columnOf(scanner, buf, at) : textColumn(buf, scanner.fieldLineStart(scanner.fieldCount - 1), scanner.recordEnd);
   throw new TsdfError(
     "TSDF3002",
     `header does not match the schema: expected ${fields.map((f) => f.name).join(",")}, found ${found.join(",")}`,
-    { file: displayPath, line, column, lineText: lineText(buf, scanner.fieldLineStart[0] as number) },
+    { file: displayPath, line, column, lineText: lineText(buf, scanner.fieldLineStart(0)) },
     ["the header's column names must equal the declared schema's, in order; pass { header: false } for a file without one"],
   );
 }
 
 function columnOf(scanner: CsvScanner, buf: Uint8Array, j: number): number {
-  return textColumn(buf, scanner.fieldLineStart[j] as number, scanner.fieldStart[j] as number);
+  return textColumn(buf, scanner.fieldLineStart(j), scanner.fieldStart[j] as number);
 }
 
 function lineText(buf: Uint8Array, lineStart: number): string {
@@ -233,7 +233,7 @@ function lineText(buf: Uint8Array, lineStart: number): string {
 }
 
 function valueError(scanner: CsvScanner, buf: Uint8Array, j: number, field: Field, value: string, isNull: boolean, displayPath: string): TsdfError {
-  const line = scanner.fieldLine[j] as number;
+  const line = scanner.fieldLine(j);
   const column = columnOf(scanner, buf, j);
   const what = isNull
     ? `missing value for non-nullable column '${field.name}'`
@@ -242,20 +242,20 @@ function valueError(scanner: CsvScanner, buf: Uint8Array, j: number, field: Fiel
     file: displayPath,
     line,
     column,
-    lineText: lineText(buf, scanner.fieldLineStart[j] as number),
+    lineText: lineText(buf, scanner.fieldLineStart(j)),
   }, isNull ? ["declare the column .nullable(), or read with mode PERMISSIVE or DROPMALFORMED"] : []);
 }
 
 function shapeError(scanner: CsvScanner, buf: Uint8Array, displayPath: string, expected: number): TsdfError {
   const found = scanner.fieldCount;
   const j = scanner.unterminated ? found - 1 : Math.min(found - 1, expected);
-  const line = scanner.fieldLine[j] as number;
+  const line = scanner.fieldLine(j);
   const column = columnOf(scanner, buf, j);
   const what = scanner.unterminated ? "quoted field is not closed before the end of the file" : `expected ${expected} fields, found ${found}`;
   return new TsdfError("TSDF3003", what, {
     file: displayPath,
     line,
     column,
-    lineText: lineText(buf, scanner.fieldLineStart[j] as number),
+    lineText: lineText(buf, scanner.fieldLineStart(j)),
   });
 }

@@ -23,13 +23,11 @@ export class CsvScanner {
   fieldStart = new Float64Array(16);
   fieldEnd = new Float64Array(16);
   fieldQuoted = new Uint8Array(16);
-  /** Physical line and that line's start offset where each field begins, for error positions. */
-  fieldLine = new Float64Array(16);
-  fieldLineStart = new Float64Array(16);
-  /** Span of the current record without its line ending, and its first line. */
+  /** Span of the current record without its line ending, its first line, and where that line starts. */
   recordStart = 0;
   recordEnd = 0;
   recordLine = 0;
+  recordLineStart = 0;
   /** Set when the record's last quoted field runs to the end of the input unclosed. */
   unterminated = false;
 
@@ -72,13 +70,16 @@ export class CsvScanner {
     }
     this.recordStart = pos;
     this.recordLine = this.line;
+    this.recordLineStart = this.lineStart;
     this.unterminated = false;
+    let { fieldStart, fieldEnd: fieldEnds, fieldQuoted } = this;
     let n = 0;
     for (;;) {
-      if (n === this.fieldStart.length) this.grow();
-      this.fieldStart[n] = pos;
-      this.fieldLine[n] = this.line;
-      this.fieldLineStart[n] = this.lineStart;
+      if (n === fieldStart.length) {
+        this.grow();
+        ({ fieldStart, fieldEnd: fieldEnds, fieldQuoted } = this);
+      }
+      fieldStart[n] = pos;
       let quoted = 0;
       if (buf[pos] === QUOTE) {
         quoted = 1;
@@ -110,9 +111,9 @@ export class CsvScanner {
       }
       let fieldEnd = pos;
       const atLineEnd = pos >= end || buf[pos] === LF;
-      if (atLineEnd && fieldEnd > (this.fieldStart[n] as number) && buf[fieldEnd - 1] === CR) fieldEnd--;
-      this.fieldEnd[n] = fieldEnd;
-      this.fieldQuoted[n] = quoted;
+      if (atLineEnd && fieldEnd > (fieldStart[n] as number) && buf[fieldEnd - 1] === CR) fieldEnd--;
+      fieldEnds[n] = fieldEnd;
+      fieldQuoted[n] = quoted;
       n++;
       if (!atLineEnd) {
         pos++;
@@ -131,6 +132,20 @@ export class CsvScanner {
     return true;
   }
 
+  /** The physical line field `j` of the current record starts on (a quoted field before it may span lines). */
+  fieldLine(j: number): number {
+    let line = this.recordLine;
+    for (let p = this.recordStart; p < (this.fieldStart[j] as number); p++) if (this.buf[p] === LF) line++;
+    return line;
+  }
+
+  /** Where the physical line holding the start of field `j` starts. */
+  fieldLineStart(j: number): number {
+    const at = this.fieldStart[j] as number;
+    const lf = at > this.recordStart ? this.buf.lastIndexOf(LF, at - 1) : -1;
+    return lf >= this.recordStart ? lf + 1 : this.recordLineStart;
+  }
+
   private grow(): void {
     const size = this.fieldStart.length * 2;
     const growF = (a: Float64Array) => {
@@ -140,8 +155,6 @@ export class CsvScanner {
     };
     this.fieldStart = growF(this.fieldStart);
     this.fieldEnd = growF(this.fieldEnd);
-    this.fieldLine = growF(this.fieldLine);
-    this.fieldLineStart = growF(this.fieldLineStart);
     const q = new Uint8Array(size);
     q.set(this.fieldQuoted);
     this.fieldQuoted = q;

@@ -125,6 +125,12 @@ describe("readCsv errors", () => {
     expect(e.location).toMatchObject({ file: "input/data.csv", line: 4, column: 5 });
   });
 
+  it("FAILFAST places a bad field after a quoted field with line breaks on its own physical line", async () => {
+    const e = await readError('id,name,score\n1,"two\nlines\nhere",x1\n', people, { mode: "FAILFAST" });
+    expect(e.location).toMatchObject({ file: "input/data.csv", line: 4, column: 7 });
+    expect(e.location?.lineText).toBe('here",x1');
+  });
+
   it("FAILFAST rejects a row with the wrong number of fields", async () => {
     const e = await readError("id,name,score\n1,a\n", people, { mode: "FAILFAST" });
     expect(e.code).toBe("TSDF3003");
