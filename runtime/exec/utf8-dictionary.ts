@@ -48,10 +48,10 @@ function mostlyDistinct(row: number, distinct: number): boolean {
 
 const decoder = new TextDecoder();
 
-/** Whether `data` is dictionary-encoded utf8 (one dictionary chunk), which the decoder reads by index. */
+/** Whether `data` is dictionary-encoded utf8 (indices of at most 32 bits into one dictionary chunk), which the decoder reads by index. */
 export function isUtf8Dictionary(data: arrow.Data): boolean {
   const t = data.type as arrow.DataType;
-  return arrow.DataType.isDictionary(t) && arrow.DataType.isUtf8(t.dictionary) && data.dictionary?.data.length === 1;
+  return arrow.DataType.isDictionary(t) && arrow.DataType.isUtf8(t.dictionary) && t.indices.bitWidth <= 32 && data.dictionary?.data.length === 1;
 }
 
 /**
