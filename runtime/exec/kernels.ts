@@ -1,6 +1,6 @@
 import { TsdfError } from "../../plan/errors.ts";
 import { assertNever, type Expr, formatExpr } from "../../plan/expr.ts";
-import { exprType, type Scope } from "../../plan/expr-type.ts";
+import { type ExprType, exprType, type Scope } from "../../plan/expr-type.ts";
 import { daysToIso, isoToDays, SCALAR_FUNCTIONS } from "../../plan/functions.ts";
 import { type DataType, fieldIndex, type Schema } from "../../plan/schema.ts";
 import { type ColumnBatch, isoToMicros, microsToIso } from "./columns.ts";
@@ -138,6 +138,10 @@ class Generator {
     return `t${this.temps++}`;
   }
 
+  exprType(e: Expr): ExprType {
+    return exprType(e, this.scope);
+  }
+
   private typeOf(e: Expr): DataType {
     return exprType(e, this.scope).type;
   }
@@ -245,7 +249,12 @@ export function kernelSource(expr: Expr, schema: Schema, truthy = false): string
 
 function batchSource(g: Generator, expr: Expr, truthy: boolean): string {
   const body = truthy ? g.truthy(expr) : g.gen(expr);
-  return [...g.prologue, "const n = L.length;", "const out = new Array(n);", g.tempDecl, `for (let i = 0; i < n; i++) out[i] = ${body};`, "return out;"].join("\n");
+  // Arithmetic giving a non-nullable double goes into a typed array, as a decoded column without
+  // nulls is: aggregates then take their dense path, and its Arrow encoding is the buffer.
+  const arithmetic = expr.kind === "Binary" && ["+", "-", "*", "/", "%"].includes(expr.op);
+  const type = truthy || !arithmetic ? undefined : g.exprType(expr);
+  const out = type?.type === "float64" && !type.nullable ? "new Float64Array(n)" : "new Array(n)";
+  return [...g.prologue, "const n = L.length;", `const out = ${out};`, g.tempDecl, `for (let i = 0; i < n; i++) out[i] = ${body};`, "return out;"].join("\n");
 }
 
 /**

@@ -27,6 +27,18 @@ describe("kernels: operators keep their JavaScript meaning", () => {
     expect(one(bin("+", col("s"), col("t")), { s: "ab", t: "cd" })).toBe("abcd");
   });
 
+  it("gives arithmetic over columns without nulls as a Float64Array", () => {
+    const dense = schemaOf({ x: "int32", y: "float64" });
+    const batch: ColumnBatch = { length: 3, columns: [Int32Array.from([1, 2, -3]) as unknown as unknown[], Float64Array.from([0.5, -0, 2]) as unknown as unknown[]] };
+    const product = compileKernel(bin("*", col("x"), col("y")), dense)(batch, ctx);
+    expect(product).toBeInstanceOf(Float64Array);
+    expect(Array.from(product)).toEqual([0.5, -0, -6]);
+    // Over nullable columns the values stay a JS array (JavaScript's null * 1 is 0).
+    const nullable = evalRows(bin("*", col("a"), col("b")), [{ a: 2, b: 3 }, { a: null, b: 1 }]);
+    expect(nullable).not.toBeInstanceOf(Float64Array);
+    expect(nullable).toEqual([6, 0]);
+  });
+
   it("keeps the sign of the dividend with %", () => {
     expect(evalRows(bin("%", col("a"), lit(3, "int32")), [{ a: -7 }, { a: 7 }, { a: -6 }])).toEqual([-1, 1, -0]);
     expect(one(bin("%", col("a"), lit(-3, "int32")), { a: 7 })).toBe(1);
