@@ -7,6 +7,12 @@ import { Piscina } from "piscina";
 import { executeTask, type TaskMessage } from "./exec/task.ts";
 import { failureReply, type TaskReply } from "./executor.ts";
 
+// A top-level await makes this an async module, which Node's require() refuses, so piscina loads
+// it with import(). Loaded through require(esm), a worker terminated while loading (a run that
+// fails before every thread is up) aborts the whole process on Node 20 (an assertion in
+// ModuleWrap::CreateRequiredModuleFacade).
+await Promise.resolve();
+
 export default async function runInWorker(msg: TaskMessage): Promise<unknown> {
   // A drill: the thread dies in the middle of its task, as on a crash or an out-of-memory kill.
   if (msg.fault === "kill-worker") process.exit(86);

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +32,19 @@ function dataDir(sales: string | null): string {
   }
   return dir;
 }
+
+describe("a bundle's worker threads", () => {
+  it("load their task module with import(), never require(esm), which aborts the process when a failed run ends while one is loading", () => {
+    // Piscina tries require() first; the task module's top-level await makes require() refuse it.
+    let code: unknown;
+    try {
+      createRequire(import.meta.url)(join(work, "dist", "basic.workers", "task.js"));
+    } catch (e) {
+      code = (e as { code?: unknown }).code;
+    }
+    expect(["ERR_REQUIRE_ASYNC_MODULE", "ERR_REQUIRE_ESM"]).toContain(code);
+  });
+});
 
 describe("bad input fails with a located tsdf error and no output", () => {
   it("runs clean input (the control case)", () => {
