@@ -11,13 +11,13 @@ import type * as arrow from "apache-arrow";
 import { TsdfError } from "../plan/errors.ts";
 import { type PhysicalPlan, physicalInputs, type RepartitionExec, referenceCounts, type ScanExec } from "../plan/physical.ts";
 import { batchesToColumns, execArrowSchema } from "./exec/columns.ts";
-import { type RangeKey, rangeBounds, sampleRangeKeys } from "./exec/repartition.ts";
 import type { KernelContext } from "./exec/kernels.ts";
+import { type RangeKey, rangeBounds, sampleRangeKeys } from "./exec/repartition.ts";
 import { inputPartitions, type TaskFault, type TaskInput, type TaskMessage, type TaskScan } from "./exec/task.ts";
-import type { ReadMetrics } from "./io/row-assembler.ts";
-import type { ScanSplit } from "./io/scan-splits.ts";
 import { type TaskExecutor, userErrorToTsdf, WorkerLostError } from "./executor.ts";
 import type { FaultPlan } from "./faults.ts";
+import type { ReadMetrics } from "./io/row-assembler.ts";
+import type { ScanSplit } from "./io/scan-splits.ts";
 import type { StageMetrics } from "./metrics.ts";
 import type { ProgressListener } from "./progress.ts";
 import { type Block, type BlockBuffer, BlockLostError, BlockStore, copyForTransfer, decodeBuffer, encodeBatches, encodedBuffer, inThreadBuffer } from "./shuffle/blocks.ts";
@@ -253,7 +253,8 @@ export class Scheduler {
         ...(stage.exchange && { exchange: stage.exchange }),
         ...(bounds && { bounds }),
         ...(stage.sampleFor && { sample: { exchange: stage.sampleFor, rows: SAMPLE_ROWS_PER_RANGE * stage.sampleFor.partitions } }),
-        ...needs,
+        inputs: needs.inputs,
+        scans: needs.scans,
         dataDir: this.opts.scans.dataDir,
         ctx: this.opts.ctx,
         ...(fault && { fault }),
@@ -286,7 +287,8 @@ export class Scheduler {
         case "lost":
           this.opts.progress.taskEnded(stage.id, false);
           stage.metrics.failedAttempts++;
-          this.store.drop(reply.nodeId, reply.partition);
+          // The copy this task read: another task may have found it lost first, and it may be made again by now.
+          this.store.drop(reply.nodeId, reply.partition, needs.read.find((b) => b.nodeId === reply.nodeId && b.partition === reply.partition));
           if (++stage.fetchFailures > this.opts.maxStageAttempts) {
             throw new TsdfError("TSDF5002", `stage ${stage.id} (${stage.metrics.name}) lost its input blocks ${stage.fetchFailures} times (last: ${reply.message}); giving up, no output was written`);
           }
@@ -359,11 +361,12 @@ export class Scheduler {
    * splits it reads itself; undefined when some blocks were missing (they have been recomputed
    * since, from lineage: look again).
    */
-  private async inputsOf(stage: Stage, p: number): Promise<{ inputs: TaskInput[]; scans: TaskScan[] } | undefined> {
+  private async inputsOf(stage: Stage, p: number): Promise<{ inputs: TaskInput[]; scans: TaskScan[]; read: Block[] } | undefined> {
     const needs = inputPartitions(stage.root, p, (n) => n !== stage.node && this.materialized.has(n));
     const missing: Promise<void>[] = [];
     const inputs: TaskInput[] = [];
     const scans: TaskScan[] = [];
+    const read: Block[] = [];
     const transfer = this.opts.executor.transfers;
     for (const [node, partitions] of needs) {
       if (node.kind === "ScanExec" && (node === stage.node || !this.materialized.has(node))) {
@@ -388,12 +391,13 @@ export class Scheduler {
           }
           const buffer = block.buffers[bucket];
           if (!buffer) throw new Error(`internal: block ${node.id}:${from} has no bucket ${bucket}`);
+          read.push(block);
           parts.push({ from, buffer: transfer ? copyForTransfer(buffer) : buffer });
         }
         inputs.push({ nodeId: node.id, partition: q, parts });
       }
     }
-    if (missing.length === 0) return { inputs, scans };
+    if (missing.length === 0) return { inputs, scans, read };
     await Promise.all(missing);
     return undefined;
   }

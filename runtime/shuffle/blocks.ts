@@ -92,9 +92,14 @@ export class BlockStore {
     return this.blocks.has(BlockStore.key(nodeId, partition));
   }
 
-  /** Forgets a block (lost, or corrupt); lineage recomputes it when something needs it again. */
-  drop(nodeId: number, partition: number): void {
-    this.blocks.delete(BlockStore.key(nodeId, partition));
+  /**
+   * Forgets a block (lost, or corrupt); lineage recomputes it when something needs it again.
+   * With `only`, just when the block is still that one: a task that read a copy which was then
+   * lost and made again must not drop the new one.
+   */
+  drop(nodeId: number, partition: number, only?: Block): void {
+    const key = BlockStore.key(nodeId, partition);
+    if (only === undefined || this.blocks.get(key) === only) this.blocks.delete(key);
   }
 
   /** Drops the blocks whose owner thread is no longer alive; returns them. */
