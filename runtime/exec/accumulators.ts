@@ -159,8 +159,12 @@ class ValueCounts {
     this.delta[g] = (this.delta[g] as number) - 1;
   }
 
+  /** Before merging a batch of states over `groups` groups. */
+  reserve(groups: number): void {
+    this.delta = ensure(this.delta, groups);
+  }
+
   merge(g: number, n: number): void {
-    this.delta = ensure(this.delta, g + 1);
     this.delta[g] = (this.delta[g] as number) + n;
   }
 
@@ -185,7 +189,8 @@ class CountAcc implements GroupedAccumulator {
       if (v === null || v === undefined) this.n.skip(ids[i] as number);
     }
   }
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], _groups: number): void {
+  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+    this.n.reserve(groups);
     const s = states[0] as readonly unknown[];
     for (let i = 0; i < rows; i++) this.n.merge(ids[i] as number, (s[i] as number | null) ?? 0);
   }
@@ -269,6 +274,7 @@ class IntSumAcc implements GroupedAccumulator {
   }
   merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
     this.grow(groups);
+    this.count.reserve(groups);
     const { num, big } = this;
     const sums = states[0] as readonly unknown[];
     const counts = states[1];
@@ -489,6 +495,7 @@ class FloatSumAcc implements GroupedAccumulator {
 
   merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
     this.grow(groups);
+    this.count.reserve(groups);
     const partials = states[0] as readonly unknown[];
     const counts = states[1];
     for (let i = 0; i < rows; i++) {
