@@ -1,5 +1,18 @@
 import type { PhysicalAggregate } from "../../plan/physical.ts";
 import { compareValues } from "./keys.ts";
+import { copyIn, folds, HeapFloats, intsAt, Scratch, scratchInts } from "./wasm/heap.ts";
+
+/** A batch's rows as group ids: the array, and its copy in the folds' heap (`at`, a byte offset). */
+export interface GroupBatch {
+  readonly ids: Int32Array;
+  readonly n: number;
+  readonly at: number;
+}
+
+/** The GroupBatch of rows 0 … n-1 of `ids`, valid until the next one. */
+export function groupBatch(ids: Int32Array, n: number): GroupBatch {
+  return { ids, n, at: copyIn(Scratch.GroupIds, ids, n) };
+}
 
 /**
  * The running states of one aggregate for every group of a batch, held column-wise (typed
@@ -10,8 +23,8 @@ import { compareValues } from "./keys.ts";
  * the earliest/latest row, min/max keep the first of equal values.
  */
 export interface GroupedAccumulator {
-  /** Folds row `i`'s argument `values[i]` (null for `count()`) into group `ids[i]`, for i < n; there are `groups` groups so far. */
-  update(ids: Int32Array, n: number, values: readonly unknown[] | null, groups: number): void;
+  /** Folds row `i`'s argument `values[i]` (null for `count()`) into group `rows.ids[i]`, for i < rows.n; there are `groups` groups so far. */
+  update(rows: GroupBatch, values: readonly unknown[] | null, groups: number): void;
   /** Folds the partial states of row `i` (one column per state field) into group `ids[i]`. */
   merge(ids: Int32Array, n: number, states: readonly (readonly unknown[])[], groups: number): void;
   /** One column per state field, one entry per group (0 … groups-1). */
@@ -122,16 +135,15 @@ function ensureList<T>(a: T[], n: number, make: () => T): void {
  * without nulls, are these.
  */
 export class GroupRows {
-  private counts: Float64Array = new Float64Array(16);
+  private readonly counts = new HeapFloats(16);
 
-  add(ids: Int32Array, n: number, groups: number): void {
-    this.counts = ensure(this.counts, groups);
-    const counts = this.counts;
-    for (let i = 0; i < n; i++) counts[ids[i] as number] = (counts[ids[i] as number] as number) + 1;
+  add(rows: GroupBatch, groups: number): void {
+    this.counts.grow(groups);
+    folds.countRows(rows.at, rows.n, this.counts.at);
   }
 
   of(g: number): number {
-    return this.counts[g] ?? 0;
+    return this.counts.array[g] ?? 0;
   }
 }
 
@@ -149,9 +161,9 @@ class ValueCounts {
   ) {}
 
   /** Before folding a batch: counts its rows when the GroupRows is this accumulator's own. */
-  update(ids: Int32Array, n: number, groups: number): void {
+  update(rows: GroupBatch, groups: number): void {
     this.delta = ensure(this.delta, groups);
-    if (this.counting) this.rows.add(ids, n, groups);
+    if (this.counting) this.rows.add(rows, groups);
   }
 
   /** Group g skipped a null row. */
@@ -181,10 +193,11 @@ class CountAcc implements GroupedAccumulator {
   ) {
     this.n = new ValueCounts(rows ?? new GroupRows(), rows === undefined);
   }
-  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
-    this.n.update(ids, rows, groups);
+  update(rows: GroupBatch, values: readonly unknown[] | null, groups: number): void {
+    this.n.update(rows, groups);
     if (this.star || values === null || isDense(values)) return;
-    for (let i = 0; i < rows; i++) {
+    const { ids, n } = rows;
+    for (let i = 0; i < n; i++) {
       const v = values[i];
       if (v === null || v === undefined) this.n.skip(ids[i] as number);
     }
@@ -210,10 +223,10 @@ function isDense(values: readonly unknown[]): boolean {
 /** Distinct non-null values per group; a Set's SameValueZero is the grouping semantics (NaN once, -0 as 0). */
 class CountDistinctAcc implements GroupedAccumulator {
   private readonly seen: Set<unknown>[] = [];
-  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+  update({ ids, n }: GroupBatch, values: readonly unknown[] | null, groups: number): void {
     ensureList(this.seen, groups, () => new Set());
     const vs = values as readonly unknown[];
-    for (let i = 0; i < rows; i++) {
+    for (let i = 0; i < n; i++) {
       const v = vs[i];
       if (v !== null && v !== undefined) (this.seen[ids[i] as number] as Set<unknown>).add(v);
     }
@@ -239,7 +252,7 @@ class CountDistinctAcc implements GroupedAccumulator {
 /** sum and avg of int32 (a double holds int32 sums exactly below 2^53) and int64 (bigint). */
 class IntSumAcc implements GroupedAccumulator {
   private readonly count: ValueCounts;
-  private num: Float64Array = new Float64Array(16);
+  private readonly num = new HeapFloats(16);
   private readonly big: bigint[] = [];
   constructor(
     private readonly wide: boolean,
@@ -250,21 +263,20 @@ class IntSumAcc implements GroupedAccumulator {
   }
   private grow(groups: number): void {
     if (this.wide) ensureList(this.big, groups, () => 0n);
-    else this.num = ensure(this.num, groups);
+    else this.num.grow(groups);
   }
-  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+  update(rows: GroupBatch, values: readonly unknown[] | null, groups: number): void {
     this.grow(groups);
-    this.count.update(ids, rows, groups);
-    const { num, big } = this;
+    this.count.update(rows, groups);
     const vs = values as readonly unknown[];
     if (!this.wide && vs instanceof Int32Array) {
-      for (let i = 0; i < rows; i++) {
-        const g = ids[i] as number;
-        num[g] = (num[g] as number) + (vs[i] as number);
-      }
+      folds.sumInt32(rows.at, copyIn(Scratch.Values, vs, rows.n), rows.n, this.num.at);
       return;
     }
-    for (let i = 0; i < rows; i++) {
+    const { ids, n } = rows;
+    const { big } = this;
+    const num = this.num.array;
+    for (let i = 0; i < n; i++) {
       const v = vs[i];
       const g = ids[i] as number;
       if (v === null || v === undefined) this.count.skip(g);
@@ -275,7 +287,8 @@ class IntSumAcc implements GroupedAccumulator {
   merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
     this.grow(groups);
     this.count.reserve(groups);
-    const { num, big } = this;
+    const { big } = this;
+    const num = this.num.array;
     const sums = states[0] as readonly unknown[];
     const counts = states[1];
     for (let i = 0; i < rows; i++) {
@@ -290,7 +303,7 @@ class IntSumAcc implements GroupedAccumulator {
   }
   private sum(g: number): number | bigint | null {
     if (this.count.of(g) === 0) return null;
-    return this.wide ? (this.big[g] as bigint) : (this.num[g] as number);
+    return this.wide ? (this.big[g] as bigint) : (this.num.array[g] as number);
   }
   states(groups: number): unknown[][] {
     this.grow(groups);
@@ -314,78 +327,111 @@ const MAX_WINDOWED = 2 ** 900;
 /** Rows added between carries, so that no chunk passes 2^53 (each add is below 2^32 units). */
 const CARRY_EVERY = 1 << 20;
 
-/** Adds `t` units (an integer below 2^96) to group g's chunks, split exactly at 2^32 and 2^64. */
-function addUnits(lo: Float64Array, mid: Float64Array, hi: Float64Array, g: number, t: number): void {
-  // Multiplying by 2^-64 and 2^-32 is exact, and cheaper than dividing.
-  const h = Math.trunc(t * (1 / (CHUNK * CHUNK)));
-  const r = t - h * (CHUNK * CHUNK);
-  const m = Math.trunc(r * (1 / CHUNK));
-  hi[g] = (hi[g] as number) + h;
-  mid[g] = (mid[g] as number) + m;
-  lo[g] = (lo[g] as number) + (r - m * CHUNK);
-}
+/** A group's window is WINDOW floats from WINDOW·g: its scale, then its lo, mid and hi chunks. */
+const WINDOW = 4;
+const SCALE = 0;
+const LO = 1;
+const MID = 2;
+const HI = 3;
 
 /**
  * A fixed-point window per group: three 32-bit chunks of units of 2^base, the base chosen from
  * the first value the group's window takes so that that value's last mantissa bit fits. A value
  * is split exactly into its three chunk parts and each chunk adds as a double, which stays exact
- * below 2^53 while chunks carry often enough.
+ * below 2^53 while chunks carry often enough. A group's four floats sit together in the folds'
+ * heap (folds.wat's addToWindows adds a batch's values), so a row touches one cache line.
  */
 class Windows {
-  /** 2^-base of each group's window (a value times this is its count of units); NaN while the group has none. */
-  scale: Float64Array = new Float64Array(16).fill(Number.NaN);
-  lo: Float64Array = new Float64Array(16);
-  mid: Float64Array = new Float64Array(16);
-  hi: Float64Array = new Float64Array(16);
+  /** Per group: 2^-base (a value times this is its count of units; NaN while the group has none), lo, mid, hi. */
+  readonly cells = new HeapFloats(16 * WINDOW, Number.NaN);
 
-  grow(size: number): void {
-    const n = this.scale.length;
-    this.scale = ensure(this.scale, size);
-    this.scale.fill(Number.NaN, n);
-    this.lo = ensure(this.lo, size);
-    this.mid = ensure(this.mid, size);
-    this.hi = ensure(this.hi, size);
+  constructor() {
+    this.clear(0, 16);
+  }
+
+  /** Room for `groups` groups, the new ones without a window. */
+  grow(groups: number): void {
+    const had = this.cells.length / WINDOW;
+    if (groups <= had) return;
+    this.cells.grow(groups * WINDOW);
+    this.clear(had, this.cells.length / WINDOW);
+  }
+
+  private clear(from: number, to: number): void {
+    const c = this.cells.array;
+    c.fill(0, from * WINDOW, to * WINDOW);
+    for (let g = from; g < to; g++) c[g * WINDOW + SCALE] = Number.NaN;
   }
 
   /** Adds x (a finite, windowed magnitude) to group g's window, opening it at x; false when x does not fit the window. */
   add(g: number, x: number): boolean {
-    let scale = this.scale[g] as number;
+    const c = this.cells.array;
+    const w = g * WINDOW;
+    let scale = c[w + SCALE] as number;
     if (Number.isNaN(scale)) {
       // The lowest unit: a chunk boundary at or below the value's last mantissa bit (2^(e-52)).
       const base = Math.floor((Math.floor(Math.log2(Math.abs(x))) - 53) / 32) * 32;
       scale = 2 ** -base;
-      this.scale[g] = scale;
+      c[w + SCALE] = scale;
     }
     const t = x * scale;
     if (t === 0 || t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) return false;
-    addUnits(this.lo, this.mid, this.hi, g, t);
+    // Split exactly at 2^64 and 2^32 (multiplying by 2^-64 and 2^-32 is exact, and cheaper than dividing).
+    const h = Math.trunc(t * (1 / (CHUNK * CHUNK)));
+    const r = t - h * (CHUNK * CHUNK);
+    const m = Math.trunc(r * (1 / CHUNK));
+    c[w + HI] = (c[w + HI] as number) + h;
+    c[w + MID] = (c[w + MID] as number) + m;
+    c[w + LO] = (c[w + LO] as number) + (r - m * CHUNK);
     return true;
   }
 
-  /** Moves whole chunks of `lo` into `mid` and of `mid` into `hi`; false when `hi` nears 2^53. */
-  carry(g: number): boolean {
-    if (Number.isNaN(this.scale[g] as number)) return true;
-    const lo = this.lo[g] as number;
-    const up = Math.trunc(lo / CHUNK);
-    this.lo[g] = lo - up * CHUNK;
-    const mid = (this.mid[g] as number) + up;
-    const up2 = Math.trunc(mid / CHUNK);
-    this.mid[g] = mid - up2 * CHUNK;
-    this.hi[g] = (this.hi[g] as number) + up2;
-    return Math.abs(this.hi[g] as number) < 2 ** 52;
+  /** Moves whole chunks of `lo` into `mid` and of `mid` into `hi` for groups 0 … groups-1; calls `full(g)` for each whose `hi` nears 2^53. */
+  carry(groups: number, full: (g: number) => void): void {
+    const c = this.cells.array;
+    for (let g = 0; g < groups; g++) {
+      const w = g * WINDOW;
+      if (Number.isNaN(c[w + SCALE] as number)) continue;
+      const lo = c[w + LO] as number;
+      const up = Math.trunc(lo / CHUNK);
+      c[w + LO] = lo - up * CHUNK;
+      const mid = (c[w + MID] as number) + up;
+      const up2 = Math.trunc(mid / CHUNK);
+      c[w + MID] = mid - up2 * CHUNK;
+      c[w + HI] = (c[w + HI] as number) + up2;
+      if (Math.abs(c[w + HI] as number) >= 2 ** 52) full(g);
+    }
+  }
+
+  /** Whether group g has a window open. */
+  has(g: number): boolean {
+    return !Number.isNaN(this.cells.array[g * WINDOW + SCALE] as number);
+  }
+
+  /** Group g's window: its unit (2^base; NaN when none), lo, mid and hi. */
+  chunks(g: number): { unit: number; lo: number; mid: number; hi: number } {
+    const c = this.cells.array;
+    const w = g * WINDOW;
+    return { unit: 1 / (c[w + SCALE] as number), lo: c[w + LO] as number, mid: c[w + MID] as number, hi: c[w + HI] as number };
   }
 
   /** Feeds group g's chunks (each an exact value) to `into`. */
   moveTo(g: number, into: ExactSum): void {
-    const unit = 1 / (this.scale[g] as number);
+    const { unit, lo, mid, hi } = this.chunks(g);
     if (Number.isNaN(unit)) return;
-    into.add((this.lo[g] as number) * unit);
-    into.add((this.mid[g] as number) * unit * CHUNK);
-    into.add((this.hi[g] as number) * unit * CHUNK * CHUNK);
+    into.add(lo * unit);
+    into.add(mid * unit * CHUNK);
+    into.add(hi * unit * CHUNK * CHUNK);
   }
 
+  /** Closes group g's window, zeroing its chunks. */
   close(g: number): void {
-    this.scale[g] = Number.NaN;
+    const c = this.cells.array;
+    const w = g * WINDOW;
+    c[w + SCALE] = Number.NaN;
+    c[w + LO] = 0;
+    c[w + MID] = 0;
+    c[w + HI] = 0;
   }
 }
 
@@ -417,17 +463,16 @@ class FloatSumAcc implements GroupedAccumulator {
 
   private grow(groups: number): void {
     this.groups = Math.max(this.groups, groups);
-    const had = this.first.scale.length;
-    if (groups <= had) return;
-    const size = Math.max(groups, had * 2);
-    this.first.grow(size);
-    this.second.grow(size);
+    this.first.grow(groups);
+    this.second.grow(groups);
   }
 
   /** Makes room for `adds` more values in every window, carrying them all first when needed. */
   private reserve(adds: number): void {
     if (this.sinceCarry + adds > CARRY_EVERY) {
-      for (let g = 0; g < this.groups; g++) if (!this.first.carry(g) || !this.second.carry(g)) this.spill(g);
+      const spill = (g: number) => this.spill(g);
+      this.first.carry(this.groups, spill);
+      this.second.carry(this.groups, spill);
       this.sinceCarry = 0;
     }
     this.sinceCarry += adds;
@@ -454,42 +499,45 @@ class FloatSumAcc implements GroupedAccumulator {
     return sum;
   }
 
-  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+  update(rows: GroupBatch, values: readonly unknown[] | null, groups: number): void {
     this.grow(groups);
-    this.count.update(ids, rows, groups);
-    for (let from = 0; from < rows; from += CARRY_EVERY) {
-      const to = Math.min(rows, from + CARRY_EVERY);
-      this.reserve(to - from);
-      if (values instanceof Float64Array) this.updateDense(ids, from, to, values);
-      else this.updateRows(ids, from, to, values as readonly unknown[]);
-    }
+    this.count.update(rows, groups);
+    if (values instanceof Float64Array) this.updateDense(rows, values);
+    else this.updateDense(...this.nonNull(rows, values as readonly unknown[]));
   }
 
-  /** Rows from … to-1 of a column without nulls; a value that fits its group's first window adds inline. */
-  private updateDense(ids: Int32Array, from: number, to: number, vs: Float64Array): void {
-    const { scale, lo, mid, hi } = this.first;
-    for (let i = from; i < to; i++) {
-      const v = vs[i] as number;
-      const g = ids[i] as number;
-      // No window (a NaN scale) sends the value to add(); t is 0 only for a value 0, which adds nothing.
-      const t = v * (scale[g] as number);
-      if (t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) this.add(g, v);
-      else addUnits(lo, mid, hi, g, t);
-    }
-  }
-
-  private updateRows(ids: Int32Array, from: number, to: number, vs: readonly unknown[]): void {
-    const { scale, lo, mid, hi } = this.first;
-    for (let i = from; i < to; i++) {
+  /** The rows of `vs` that are not null (null rows counted as skipped), as a batch in their own scratch region. */
+  private nonNull({ ids, n }: GroupBatch, vs: readonly unknown[]): [GroupBatch, Float64Array] {
+    const kept = new Int32Array(n);
+    const values = new Float64Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
       const v = vs[i];
       const g = ids[i] as number;
-      if (v === null || v === undefined) {
-        this.count.skip(g);
-        continue;
+      if (v === null || v === undefined) this.count.skip(g);
+      else {
+        kept[m] = g;
+        values[m++] = v as number;
       }
-      const t = (v as number) * (scale[g] as number);
-      if (t !== Math.trunc(t) || Math.abs(t) >= CHUNK * CHUNK * CHUNK) this.add(g, v as number);
-      else addUnits(lo, mid, hi, g, t);
+    }
+    return [{ ids: kept, n: m, at: copyIn(Scratch.NonNullIds, kept, m) }, values];
+  }
+
+  private updateDense(rows: GroupBatch, values: Float64Array): void {
+    const { ids, n } = rows;
+    const at = copyIn(Scratch.Values, values, n);
+    const restAt = scratchInts(Scratch.Rest, Math.min(n, CARRY_EVERY));
+    for (let from = 0; from < n; from += CARRY_EVERY) {
+      const to = Math.min(n, from + CARRY_EVERY);
+      this.reserve(to - from);
+      // Values that fit their group's first window add there; the rest (no window yet, a NaN
+      // scale; or a value the window cannot hold) come back as row numbers, for add().
+      const left = folds.addToWindows(rows.at + from * 4, at + from * 8, to - from, this.first.cells.at, restAt);
+      const rest = intsAt(restAt, left);
+      for (let k = 0; k < left; k++) {
+        const i = from + (rest[k] as number);
+        this.add(ids[i] as number, values[i] as number);
+      }
     }
   }
 
@@ -515,11 +563,9 @@ class FloatSumAcc implements GroupedAccumulator {
    * addition of two exact values, so no ExactSum.
    */
   private value(g: number): number {
-    const unit = 1 / (this.first.scale[g] as number);
-    const hi = this.first.hi[g] as number;
-    const mid = this.first.mid[g] as number;
-    if (unit >= 2 ** -960 && Number.isNaN(this.second.scale[g] as number) && !this.spilled.has(g) && Math.abs(hi) < 2 ** 20 && Math.abs(mid) < 2 ** 52) {
-      return (hi * CHUNK + mid) * (CHUNK * unit) + (this.first.lo[g] as number) * unit;
+    const { unit, lo, mid, hi } = this.first.chunks(g);
+    if (unit >= 2 ** -960 && !this.second.has(g) && !this.spilled.has(g) && Math.abs(hi) < 2 ** 20 && Math.abs(mid) < 2 ** 52) {
+      return (hi * CHUNK + mid) * (CHUNK * unit) + lo * unit;
     }
     return this.exact(g).value();
   }
@@ -558,10 +604,10 @@ abstract class ValueAcc implements GroupedAccumulator {
     ensureList(this.has, groups, () => false);
   }
   protected abstract fold(g: number, v: unknown): void;
-  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+  update({ ids, n }: GroupBatch, values: readonly unknown[] | null, groups: number): void {
     this.grow(groups);
     const vs = values as readonly unknown[];
-    for (let i = 0; i < rows; i++) this.fold(ids[i] as number, vs[i] ?? null);
+    for (let i = 0; i < n; i++) this.fold(ids[i] as number, vs[i] ?? null);
   }
   abstract merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void;
   protected mergeGrow(groups: number): void {
@@ -619,10 +665,10 @@ class FirstLastAcc extends ValueAcc {
 /** Sample standard deviation; keeps the values so the result does not depend on their order. */
 class StddevAcc implements GroupedAccumulator {
   private readonly values: number[][] = [];
-  update(ids: Int32Array, rows: number, values: readonly unknown[] | null, groups: number): void {
+  update({ ids, n }: GroupBatch, values: readonly unknown[] | null, groups: number): void {
     ensureList(this.values, groups, () => []);
     const vs = values as readonly unknown[];
-    for (let i = 0; i < rows; i++) {
+    for (let i = 0; i < n; i++) {
       const v = vs[i];
       if (v !== null && v !== undefined) (this.values[ids[i] as number] as number[]).push(Number(v));
     }

@@ -1,6 +1,6 @@
 import { type HashAggregateExec, aggregateStateFields as stateFields } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import { createAccumulator, type GroupedAccumulator, GroupRows } from "./accumulators.ts";
+import { createAccumulator, type GroupedAccumulator, GroupRows, groupBatch } from "./accumulators.ts";
 import { type ColumnBatch, concatColumns, gather } from "./columns.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { KeyIndex } from "./keys.ts";
@@ -75,13 +75,17 @@ export class HashAggregation {
       this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => gather(col, firstRows)) });
       this.groups = groups;
     }
-    if (node.mode !== "final") this.rows.add(ids, n, groups);
+    if (node.mode === "final") {
+      this.accs.forEach((acc, a) => {
+        acc.merge(ids, n, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
+      });
+      return;
+    }
+    const rows = groupBatch(ids, n);
+    this.rows.add(rows, groups);
     this.accs.forEach((acc, a) => {
-      if (node.mode === "final") acc.merge(ids, n, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
-      else {
-        const arg = c.args[a];
-        acc.update(ids, n, arg ? arg(input, this.ctx) : null, groups);
-      }
+      const arg = c.args[a];
+      acc.update(rows, arg ? arg(input, this.ctx) : null, groups);
     });
   }
 

@@ -1,0 +1,155 @@
+/**
+ * The WebAssembly folds (folds.wat) and the linear memory they work in, one instance per thread.
+ * Aggregation states live in this memory (HeapFloats), so a fold's loop addresses them from
+ * one base register: in V8, a JS loop over typed arrays passed as arguments reloads each array's
+ * data pointer and length after every store, which made a grouped sum 3-5× slower than the same
+ * loop over WebAssembly memory. Inputs (a batch's group ids and argument columns) are copied into
+ * per-purpose scratch regions before a fold, which costs far less than the fold saves.
+ *
+ * Memory is handed out in power-of-two blocks (states grow by doubling, so they fill their
+ * blocks), reused through per-size free lists; a HeapFloats that is dropped without `free` gives
+ * its block back when it is garbage-collected. The memory itself only grows, up to WebAssembly's
+ * 4 GiB per thread.
+ */
+import { FOLDS_WASM_BASE64 } from "./folds-binary.ts";
+
+interface FoldExports {
+  readonly memory: WebAssembly.Memory;
+  countRows(ids: number, n: number, counts: number): void;
+  sumInt32(ids: number, values: number, n: number, sums: number): void;
+  addToWindows(ids: number, values: number, n: number, windows: number, rest: number): number;
+}
+
+/** The folds of folds.wat; pointers are byte offsets into `memory`. */
+export const folds = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(FOLDS_WASM_BASE64, "base64"))).exports as unknown as FoldExports;
+
+const memory = folds.memory;
+const PAGE = 65536;
+/** The smallest block is 2^MIN_CLASS bytes, so every block is aligned for float64s (and to a cache line). */
+const MIN_CLASS = 6;
+/** The end of the memory handed out so far. */
+let top = 0;
+/** How many times the memory grew (which detaches every view of it): views made before are stale. */
+let growths = 0;
+/** Freed blocks by size class (log2 of their size). */
+const freeBlocks: number[][] = [];
+
+function sizeClass(bytes: number): number {
+  return Math.max(MIN_CLASS, 32 - Math.clz32(Math.max(1, bytes) - 1));
+}
+
+/** A block of at least `bytes` bytes (its contents are whatever its last owner left). */
+function allocate(bytes: number): number {
+  const c = sizeClass(bytes);
+  const reused = freeBlocks[c]?.pop();
+  if (reused !== undefined) return reused;
+  const at = top;
+  const end = at + 2 ** c;
+  const have = memory.buffer.byteLength;
+  if (end > have) {
+    try {
+      memory.grow(Math.ceil((end - have) / PAGE));
+      growths++;
+    } catch (e) {
+      throw new RangeError(`tsdf: out of memory for aggregation state: this thread's WebAssembly heap cannot grow from ${have} to ${end} bytes (${(e as Error).message})`);
+    }
+  }
+  top = end;
+  return at;
+}
+
+function release(at: number, bytes: number): void {
+  const c = sizeClass(bytes);
+  let list = freeBlocks[c];
+  if (list === undefined) {
+    list = [];
+    freeBlocks[c] = list;
+  }
+  list.push(at);
+}
+
+const unreachable = new FinalizationRegistry<{ readonly at: number; readonly bytes: number }>(({ at, bytes }) => release(at, bytes));
+
+/** A float64 array in the heap (`at` is its byte offset, for the folds); `array` is its current view. */
+export class HeapFloats {
+  at: number;
+  length: number;
+  private view: Float64Array | undefined;
+  private viewOf = -1;
+
+  constructor(length: number, fill = 0) {
+    this.length = length;
+    this.at = allocate(length * 8);
+    unreachable.register(this, { at: this.at, bytes: length * 8 }, this);
+    this.array.fill(fill);
+  }
+
+  get array(): Float64Array {
+    if (this.view === undefined || this.viewOf !== growths) {
+      this.view = new Float64Array(memory.buffer, this.at, this.length);
+      this.viewOf = growths;
+    }
+    return this.view;
+  }
+
+  /** Makes room for at least `length` values (at least doubling), the new ones set to `fill`. */
+  grow(length: number, fill = 0): void {
+    if (length <= this.length) return;
+    const had = this.length;
+    const size = Math.max(length, had * 2);
+    const from = this.at;
+    this.free();
+    // The old block stays intact until reused, and allocate reuses nothing of its class here:
+    // the new block is of a larger class, so copying after allocating is safe.
+    this.at = allocate(size * 8);
+    this.length = size;
+    this.view = undefined;
+    unreachable.register(this, { at: this.at, bytes: size * 8 }, this);
+    const array = this.array;
+    array.set(new Float64Array(memory.buffer, from, had));
+    array.fill(fill, had);
+  }
+
+  /** Gives the block back (the array must not be used after, except to `grow` it). */
+  free(): void {
+    unreachable.unregister(this);
+    release(this.at, this.length * 8);
+  }
+}
+
+/** Scratch regions by purpose, so that one fold's inputs never overwrite another's. */
+export const Scratch = { GroupIds: 0, Values: 1, Rest: 2, NonNullIds: 3 } as const;
+export type Scratch = (typeof Scratch)[keyof typeof Scratch];
+
+const scratch: { at: number; bytes: number }[] = [];
+
+/** The byte offset of scratch region `slot` with room for `bytes` bytes (valid until that slot is asked for again). */
+function scratchAt(slot: Scratch, bytes: number): number {
+  let s = scratch[slot];
+  if (s === undefined || s.bytes < bytes) {
+    if (s !== undefined) release(s.at, s.bytes);
+    const size = 2 ** sizeClass(Math.max(bytes, (s?.bytes ?? 0) * 2));
+    s = { at: allocate(size), bytes: size };
+    scratch[slot] = s;
+  }
+  return s.at;
+}
+
+/** Copies `values[0 … n-1]` into scratch region `slot`; returns its byte offset. */
+export function copyIn(slot: Scratch, values: Int32Array | Float64Array, n: number): number {
+  const at = scratchAt(slot, n * values.BYTES_PER_ELEMENT);
+  const from = values.length === n ? values : values.subarray(0, n);
+  if (from instanceof Int32Array) new Int32Array(memory.buffer, at, n).set(from);
+  else new Float64Array(memory.buffer, at, n).set(from);
+  return at;
+}
+
+/** Room for `n` int32s in scratch region `slot`: its byte offset. */
+export function scratchInts(slot: Scratch, n: number): number {
+  return scratchAt(slot, n * 4);
+}
+
+/** The int32s at byte offset `at` (a view, valid until the heap next grows). */
+export function intsAt(at: number, n: number): Int32Array {
+  return new Int32Array(memory.buffer, at, n);
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { copyIn, folds, HeapFloats, intsAt, Scratch, scratchInts } from "../../../runtime/exec/wasm/heap.ts";
+// @ts-expect-error: a plain .mjs script, without types
+import { foldsModuleSource } from "../../../scripts/build-wasm.mjs";
+
+describe("the folds' WebAssembly heap", () => {
+  it("loads the bytes that folds.wat builds to", async () => {
+    const committed = readFileSync(new URL("../../../runtime/exec/wasm/folds-binary.ts", import.meta.url), "utf8");
+    expect(committed).toBe(await foldsModuleSource());
+  });
+
+  it("keeps a growing array's values, and its view follows the memory when it grows", () => {
+    const a = new HeapFloats(4, 7);
+    a.array.set([1, 2, 3, 4]);
+    a.grow(6, -1);
+    expect(Array.from(a.array)).toEqual([1, 2, 3, 4, -1, -1, -1, -1]);
+    const before = folds.memory.buffer.byteLength;
+    const big = new HeapFloats(1 << 20);
+    expect(folds.memory.buffer.byteLength).toBeGreaterThan(before);
+    a.array[0] = 9;
+    expect(Array.from(a.array.subarray(0, 2))).toEqual([9, 2]);
+    big.free();
+    a.free();
+  });
+
+  it("reuses a freed block for the next array of its size", () => {
+    const a = new HeapFloats(100);
+    const at = a.at;
+    a.free();
+    const b = new HeapFloats(120, 3);
+    expect(b.at).toBe(at);
+    expect(b.array[119]).toBe(3);
+    b.free();
+  });
+
+  it("folds a batch's rows into per-group states", () => {
+    const ids = Int32Array.from([0, 2, 0, 1, 2, 2]);
+    const counts = new HeapFloats(3);
+    const sums = new HeapFloats(3);
+    const at = copyIn(Scratch.GroupIds, ids, ids.length);
+    folds.countRows(at, ids.length, counts.at);
+    folds.sumInt32(at, copyIn(Scratch.Values, Int32Array.from([5, -1, 7, 2, 4, 10]), 6), 6, sums.at);
+    expect(Array.from(counts.array)).toEqual([2, 1, 3]);
+    expect(Array.from(sums.array)).toEqual([12, 2, 13]);
+  });
+
+  it("adds values to windows that hold them, and returns the rows of the others", () => {
+    // Group 0's window counts units of 2^-64 (scale 2^64); group 1 has none (a NaN scale).
+    const windows = new HeapFloats(8);
+    windows.array.set([2 ** 64, 0, 0, 0, Number.NaN, 0, 0, 0]);
+    const ids = Int32Array.from([0, 1, 0, 0, 0]);
+    const values = Float64Array.from([1.5, 2, 2 ** -70, 3 * 2 ** 33, 2 ** -64]);
+    const rest = scratchInts(Scratch.Rest, 5);
+    const left = folds.addToWindows(copyIn(Scratch.GroupIds, ids, 5), copyIn(Scratch.Values, values, 5), 5, windows.at, rest);
+    // 2 ** -70 is finer than the unit, 3·2^33 has 2^97 units: both come back, with group 1's row.
+    expect(Array.from(intsAt(rest, left))).toEqual([1, 2, 3]);
+    // 1.5 + 2^-64 in units of 2^-64: 1.5·2^64 + 1, split into 32-bit chunks lo, mid, hi.
+    expect(Array.from(windows.array.subarray(1, 4))).toEqual([1, 2 ** 31, 1]);
+  });
+});
