@@ -1,17 +1,25 @@
 import type { PhysicalAggregate } from "../../plan/physical.ts";
 import { compareValues } from "./keys.ts";
-import { copyIn, folds, HeapFloats, intsAt, Scratch, scratchInts } from "./wasm/heap.ts";
+import { folds, HeapFloats, intsAt, Scratch, scratchInts, toHeap } from "./wasm/heap.ts";
 
-/** A batch's rows as group ids: the array, and its copy in the folds' heap (`at`, a byte offset). */
-export interface GroupBatch {
-  readonly ids: Int32Array;
-  readonly n: number;
+/**
+ * A batch's rows as group ids in the folds' heap (`at`, a byte offset): the ids given, or their
+ * copy in scratch region `slot` (valid until the next batch there).
+ */
+export class GroupBatch {
   readonly at: number;
-}
+  constructor(
+    ids: Int32Array,
+    readonly n: number,
+    slot: Scratch = Scratch.GroupIds,
+  ) {
+    this.at = toHeap(slot, ids, n);
+  }
 
-/** The GroupBatch of rows 0 … n-1 of `ids`, valid until the next one. */
-export function groupBatch(ids: Int32Array, n: number): GroupBatch {
-  return { ids, n, at: copyIn(Scratch.GroupIds, ids, n) };
+  /** The ids, a view of the heap: read it after anything that may allocate there. */
+  get ids(): Int32Array {
+    return intsAt(this.at, this.n);
+  }
 }
 
 /**
@@ -270,7 +278,7 @@ class IntSumAcc implements GroupedAccumulator {
     this.count.update(rows, groups);
     const vs = values as readonly unknown[];
     if (!this.wide && vs instanceof Int32Array) {
-      folds.sumInt32(rows.at, copyIn(Scratch.Values, vs, rows.n), rows.n, this.num.at);
+      folds.sumInt32(rows.at, toHeap(Scratch.Values, vs, rows.n), rows.n, this.num.at);
       return;
     }
     const { ids, n } = rows;
@@ -520,13 +528,14 @@ class FloatSumAcc implements GroupedAccumulator {
         values[m++] = v as number;
       }
     }
-    return [{ ids: kept, n: m, at: copyIn(Scratch.NonNullIds, kept, m) }, values];
+    return [new GroupBatch(kept, m, Scratch.NonNullIds), values];
   }
 
   private updateDense(rows: GroupBatch, values: Float64Array): void {
-    const { ids, n } = rows;
-    const at = copyIn(Scratch.Values, values, n);
+    const n = rows.n;
+    const at = toHeap(Scratch.Values, values, n);
     const restAt = scratchInts(Scratch.Rest, Math.min(n, CARRY_EVERY));
+    const ids = rows.ids;
     for (let from = 0; from < n; from += CARRY_EVERY) {
       const to = Math.min(n, from + CARRY_EVERY);
       this.reserve(to - from);

@@ -1,6 +1,6 @@
 import { type HashAggregateExec, aggregateStateFields as stateFields } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import { createAccumulator, type GroupedAccumulator, GroupRows, groupBatch } from "./accumulators.ts";
+import { createAccumulator, GroupBatch, type GroupedAccumulator, GroupRows } from "./accumulators.ts";
 import { type ColumnBatch, concatColumns, gather } from "./columns.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { KeyIndex } from "./keys.ts";
@@ -81,7 +81,7 @@ export class HashAggregation {
       });
       return;
     }
-    const rows = groupBatch(ids, n);
+    const rows = new GroupBatch(ids, n);
     this.rows.add(rows, groups);
     this.accs.forEach((acc, a) => {
       const arg = c.args[a];

@@ -4,6 +4,7 @@
  * normalization of floating keys).
  */
 import { utf8Dictionary } from "./utf8-dictionary.ts";
+import { folds, HeapInts, Scratch, toHeap } from "./wasm/heap.ts";
 
 /** A value usable as a `Map` key with the grouping semantics above (Map uses SameValueZero). */
 export function normalizeKey(v: unknown): unknown {
@@ -151,7 +152,9 @@ export class KeyIndex {
       if (adding && n > 0) this.addedEmpty = true;
       return new Int32Array(n).fill(this.addedEmpty ? 0 : -1);
     }
-    const codes = this.codes.map((c, k) => c.rows(columns[k] as readonly unknown[], n, adding));
+    this.codes.forEach((c, k) => c.rows(columns[k] as readonly unknown[], n, adding));
+    // Views taken once every column is coded: coding one may grow the heap, detaching older views.
+    const codes = this.codes.map((c) => c.written(n));
     const ids = codes[0] as Int32Array;
     this.tuples?.rows(codes, n, adding, ids);
     return ids;
@@ -185,8 +188,8 @@ class KeyColumn {
   /** Per dictionary (its shared `values`), the key codes of its first `size` values, when adding and when finding (with `indexSize` values in the index). */
   private readonly remaps = new WeakMap<readonly unknown[], DictionaryCodes>();
   private readonly findRemaps = new WeakMap<readonly unknown[], DictionaryCodes>();
-  /** Codes by value - intBase (-2: not coded yet), over the int range seen so far. */
-  private intCodes = new Int32Array(0);
+  /** Codes by value - intBase (-2: not coded yet), over the int range seen so far, in the folds' heap. */
+  private intCodes = new HeapInts(0);
   private intBase = 0;
   /** Rows of Int32Array columns added, which bounds how wide the int table may grow. */
   private rowsAdded = 0;
@@ -194,15 +197,29 @@ class KeyColumn {
   private mapped = false;
 
   /** Where `rows` writes its codes, reused (allocating a batch's array each time cost more than coding an int key). */
-  private scratch = new Int32Array(0);
+  private readonly codes = new HeapInts(0);
+
+  /** The codes the last `rows(…, n, …)` wrote: a view of the folds' heap, detached when the heap grows. */
+  written(n: number): Int32Array {
+    return this.codes.array.subarray(0, n);
+  }
 
   /**
-   * The code of each of rows 0 … n-1, adding new values in row order (or -1 for values not
-   * there, when not `adding`), in an array that the next call overwrites.
+   * Writes the code of each of rows 0 … n-1 (see `written`), adding new values in row order (or
+   * -1 for values not there, when not `adding`), over the last call's codes.
    */
-  rows(column: readonly unknown[], n: number, adding: boolean): Int32Array {
-    if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, this.scratch.length * 2));
-    const out = this.scratch.subarray(0, n);
+  rows(column: readonly unknown[], n: number, adding: boolean): void {
+    this.codes.grow(n);
+    if (column instanceof Int32Array && n > 0 && (adding || !this.mapped)) {
+      const values = toHeap(Scratch.KeyValues, column, n);
+      if (adding) this.addInts(column, values, n);
+      else {
+        const table = this.intCodes;
+        folds.findInts(values, n, table.at, this.intBase, table.length, this.codes.at);
+      }
+      return;
+    }
+    const out = this.written(n);
     const dict = utf8Dictionary(column);
     if (dict !== undefined) {
       // The dictionary lists values in order of first appearance (a stream's later batches
@@ -219,11 +236,9 @@ class KeyColumn {
       remaps.set(dict.values, { codes: remap, size, indexSize: this.size });
       const rowCodes = dict.codes;
       for (let i = 0; i < n; i++) out[i] = remap[rowCodes[i] as number] as number;
-      return out;
+      return;
     }
     if (column instanceof Int32Array && n > 0) {
-      if (adding) return this.addInts(column, n, out);
-      if (!this.mapped) return this.findInts(column, n, out);
       let min = column[0] as number;
       let max = min;
       for (let i = 1; i < n; i++) {
@@ -243,11 +258,10 @@ class KeyColumn {
           }
           out[i] = c;
         }
-        return out;
+        return;
       }
     }
     for (let i = 0; i < n; i++) out[i] = adding ? this.code(column[i]) : this.find(column[i]);
-    return out;
   }
 
   /** The code of `v` through the Map, added if new. */
@@ -271,53 +285,37 @@ class KeyColumn {
   private map(): Map<unknown, number> {
     if (!this.mapped) {
       this.mapped = true;
-      const table = this.intCodes;
+      const table = this.intCodes.array;
       for (let at = 0; at < table.length; at++) if ((table[at] as number) >= 0) this.values.set(this.intBase + at, table[at] as number);
     }
     return this.values;
   }
 
   /**
-   * Adds an int column's rows through the kept table of codes by value: one read a row while the
-   * values stay in its range. A value outside it widens the table to the rest of the batch's
-   * range, unless that would span MAX_INT_RANGE values; then the rest go through the Map.
+   * Adds an int column's rows (`values`, their byte offset in the heap) through the kept table of
+   * codes by value: folds.codeInts codes the rows up to the first value outside the table or not
+   * coded yet, which is coded here. A value outside the table widens it to the rest of the
+   * batch's range, unless that would span MAX_INT_RANGE values; then the rest go through the Map.
    */
-  private addInts(column: Int32Array, n: number, out: Int32Array): Int32Array {
-    let i = 0;
+  private addInts(column: Int32Array, values: number, n: number): void {
     this.rowsAdded += n;
+    let i = 0;
     while (i < n) {
       const table = this.intCodes;
-      const base = this.intBase;
-      const size = table.length;
-      for (; i < n; i++) {
-        const v = column[i] as number;
-        const at = v - base;
-        if (at < 0 || at >= size) break;
-        let c = table[at] as number;
-        if (c === -2) {
-          c = this.mapped ? this.code(v) : this.size++;
-          table[at] = c;
-        }
-        out[i] = c;
-      }
-      if (i < n && !this.widen(column, i, n)) {
+      i = folds.codeInts(values, i, n, table.at, this.intBase, table.length, this.codes.at);
+      if (i === n) return;
+      const v = column[i] as number;
+      const at = v - this.intBase;
+      if (at >= 0 && at < table.length) {
+        const c = this.mapped ? this.code(v) : this.size++;
+        table.array[at] = c;
+        this.codes.array[i] = c;
+        i++;
+      } else if (!this.widen(column, i, n)) {
+        const out = this.codes.array;
         for (; i < n; i++) out[i] = this.code(column[i]);
       }
     }
-    return out;
-  }
-
-  /** Finds an int column's rows in the kept table, which holds every value added (-1 outside it or where a value was never coded). */
-  private findInts(column: Int32Array, n: number, out: Int32Array): Int32Array {
-    const table = this.intCodes;
-    const base = this.intBase;
-    const size = table.length;
-    for (let i = 0; i < n; i++) {
-      const at = (column[i] as number) - base;
-      const c = at >= 0 && at < size ? (table[at] as number) : -1;
-      out[i] = c < 0 ? -1 : c;
-    }
-    return out;
   }
 
   /** Grows the kept int table to cover rows `from` … n-1 too; false when its range would be too wide (see MAX_INT_RANGE). */
@@ -337,8 +335,9 @@ class KeyColumn {
     }
     const span = hi - lo + 1;
     if (span > MAX_INT_RANGE && (span > MAX_SPARSE_INT_RANGE || span > INT_RANGE_PER_ROW * this.rowsAdded)) return false;
-    const grown = new Int32Array(hi - lo + 1).fill(-2);
-    if (had > 0) grown.set(this.intCodes, base - lo);
+    const grown = new HeapInts(span, -2);
+    if (had > 0) grown.array.set(this.intCodes.array, base - lo);
+    this.intCodes.free();
     this.intBase = lo;
     this.intCodes = grown;
     return true;

@@ -1,6 +1,6 @@
-;; Grouped folds over Arrow-shaped buffers in linear memory (runtime/exec/wasm/heap.ts owns the
-;; memory and its allocator). Every pointer is a byte offset; `ids` are the dense group ids of a
-;; batch's rows (int32), states are float64 arrays indexed by group id. Built into
+;; Key coding and grouped folds over Arrow-shaped buffers in linear memory (runtime/exec/wasm/heap.ts
+;; owns the memory and its allocator). Every pointer is a byte offset; `ids` are the dense group
+;; ids of a batch's rows (int32), states are float64 arrays indexed by group id. Built into
 ;; folds-binary.ts by `npm run build:wasm`.
 (module
   (memory (export "memory") 1)
@@ -63,4 +63,40 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $row)))
     (local.get $left))
+;; The codes of int32 values[i] for from <= i < n through a table of codes by value - base
+  ;; (`size` int32s; a negative entry: not coded yet), into out[i]. Stops at the first value outside
+  ;; the table or not coded yet, for the caller to code: returns its row, or n.
+  (func (export "codeInts") (param $values i32) (param $from i32) (param $n i32) (param $table i32) (param $base i32) (param $size i32) (param $out i32) (result i32)
+    (local $i i32) (local $at i64) (local $c i32)
+    (local.set $i (local.get $from))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        ;; In 64 bits, so that no difference of two int32s wraps into the table.
+        (local.set $at (i64.sub (i64.extend_i32_s (i32.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 2)))))
+                                (i64.extend_i32_s (local.get $base))))
+        (br_if $done (i64.ge_u (local.get $at) (i64.extend_i32_u (local.get $size))))
+        (local.set $c (i32.load (i32.add (local.get $table) (i32.shl (i32.wrap_i64 (local.get $at)) (i32.const 2)))))
+        (br_if $done (i32.lt_s (local.get $c) (i32.const 0)))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $c))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row)))
+    (local.get $i))
+
+  ;; The same lookup for every row without stopping: -1 for a value outside the table or not coded.
+  (func (export "findInts") (param $values i32) (param $n i32) (param $table i32) (param $base i32) (param $size i32) (param $out i32)
+    (local $i i32) (local $at i64) (local $c i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $at (i64.sub (i64.extend_i32_s (i32.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 2)))))
+                                (i64.extend_i32_s (local.get $base))))
+        (local.set $c (i32.const -1))
+        (if (i64.lt_u (local.get $at) (i64.extend_i32_u (local.get $size)))
+          (then
+            (local.set $c (i32.load (i32.add (local.get $table) (i32.shl (i32.wrap_i64 (local.get $at)) (i32.const 2)))))
+            (if (i32.lt_s (local.get $c) (i32.const 0)) (then (local.set $c (i32.const -1))))))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $c))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
 )

@@ -18,6 +18,8 @@ interface FoldExports {
   countRows(ids: number, n: number, counts: number): void;
   sumInt32(ids: number, values: number, n: number, sums: number): void;
   addToWindows(ids: number, values: number, n: number, windows: number, rest: number): number;
+  codeInts(values: number, from: number, n: number, table: number, base: number, size: number, out: number): number;
+  findInts(values: number, n: number, table: number, base: number, size: number, out: number): void;
 }
 
 /** The folds of folds.wat; pointers are byte offsets into `memory`. */
@@ -70,23 +72,40 @@ function release(at: number, bytes: number): void {
 
 const unreachable = new FinalizationRegistry<{ readonly at: number; readonly bytes: number }>(({ at, bytes }) => release(at, bytes));
 
-/** A float64 array in the heap (`at` is its byte offset, for the folds); `array` is its current view. */
-export class HeapFloats {
+interface ArrayKind<A extends Float64Array | Int32Array> {
+  new (buffer: ArrayBuffer, at: number, length: number): A;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/**
+ * A typed array in the heap: `at` is its byte offset (for the folds), `array` its current view.
+ * Memory growth detaches views, so read `array` again after anything that may allocate.
+ */
+class HeapArray<A extends Float64Array | Int32Array> {
   at: number;
   length: number;
-  private view: Float64Array | undefined;
+  private view: A | undefined;
   private viewOf = -1;
 
-  constructor(length: number, fill = 0) {
+  constructor(
+    private readonly kind: ArrayKind<A>,
+    length: number,
+    fill: number,
+  ) {
     this.length = length;
-    this.at = allocate(length * 8);
-    unreachable.register(this, { at: this.at, bytes: length * 8 }, this);
+    this.at = this.claim(length);
     this.array.fill(fill);
   }
 
-  get array(): Float64Array {
+  private claim(length: number): number {
+    const at = allocate(length * this.kind.BYTES_PER_ELEMENT);
+    unreachable.register(this, { at, bytes: length * this.kind.BYTES_PER_ELEMENT }, this);
+    return at;
+  }
+
+  get array(): A {
     if (this.view === undefined || this.viewOf !== growths) {
-      this.view = new Float64Array(memory.buffer, this.at, this.length);
+      this.view = new this.kind(memory.buffer, this.at, this.length);
       this.viewOf = growths;
     }
     return this.view;
@@ -96,29 +115,40 @@ export class HeapFloats {
   grow(length: number, fill = 0): void {
     if (length <= this.length) return;
     const had = this.length;
-    const size = Math.max(length, had * 2);
     const from = this.at;
     this.free();
-    // The old block stays intact until reused, and allocate reuses nothing of its class here:
-    // the new block is of a larger class, so copying after allocating is safe.
-    this.at = allocate(size * 8);
-    this.length = size;
+    this.length = Math.max(length, had * 2);
+    // The old block keeps its values until written: if it is the one claimed, the copy is onto itself.
+    this.at = this.claim(this.length);
     this.view = undefined;
-    unreachable.register(this, { at: this.at, bytes: size * 8 }, this);
     const array = this.array;
-    array.set(new Float64Array(memory.buffer, from, had));
+    array.set(new this.kind(memory.buffer, from, had));
     array.fill(fill, had);
   }
 
   /** Gives the block back (the array must not be used after, except to `grow` it). */
   free(): void {
     unreachable.unregister(this);
-    release(this.at, this.length * 8);
+    release(this.at, this.length * this.kind.BYTES_PER_ELEMENT);
+  }
+}
+
+/** A float64 array in the heap. */
+export class HeapFloats extends HeapArray<Float64Array> {
+  constructor(length: number, fill = 0) {
+    super(Float64Array, length, fill);
+  }
+}
+
+/** An int32 array in the heap. */
+export class HeapInts extends HeapArray<Int32Array> {
+  constructor(length: number, fill = 0) {
+    super(Int32Array, length, fill);
   }
 }
 
 /** Scratch regions by purpose, so that one fold's inputs never overwrite another's. */
-export const Scratch = { GroupIds: 0, Values: 1, Rest: 2, NonNullIds: 3 } as const;
+export const Scratch = { GroupIds: 0, Values: 1, Rest: 2, NonNullIds: 3, KeyValues: 4 } as const;
 export type Scratch = (typeof Scratch)[keyof typeof Scratch];
 
 const scratch: { at: number; bytes: number }[] = [];
@@ -135,8 +165,14 @@ function scratchAt(slot: Scratch, bytes: number): number {
   return s.at;
 }
 
-/** Copies `values[0 … n-1]` into scratch region `slot`; returns its byte offset. */
-export function copyIn(slot: Scratch, values: Int32Array | Float64Array, n: number): number {
+/**
+ * The byte offset of `values[0 … n-1]` in the heap: where they are when `values` is a view of the
+ * heap, else where they were copied to, in scratch region `slot`.
+ */
+export function toHeap(slot: Scratch, values: Int32Array | Float64Array, n: number): number {
+  if (values.buffer === memory.buffer) return values.byteOffset;
+  // A view the heap's growth detached reads as empty.
+  if (values.length < n) throw new Error(`internal error: ${n} values expected in a buffer of ${values.length}`);
   const at = scratchAt(slot, n * values.BYTES_PER_ELEMENT);
   const from = values.length === n ? values : values.subarray(0, n);
   if (from instanceof Int32Array) new Int32Array(memory.buffer, at, n).set(from);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PhysicalAggregate } from "../../../plan/physical.ts";
 import type { DataType } from "../../../plan/schema.ts";
-import { createAccumulator, ExactSum, groupBatch } from "../../../runtime/exec/accumulators.ts";
+import { createAccumulator, ExactSum, GroupBatch } from "../../../runtime/exec/accumulators.ts";
 
 const agg = (fn: PhysicalAggregate["fn"], argType: DataType, star = false): PhysicalAggregate =>
   ({ fn, argType, name: "a", ...(star ? {} : { arg: { kind: "Column", name: "x" } }) }) as PhysicalAggregate;
@@ -11,7 +11,7 @@ const agg = (fn: PhysicalAggregate["fn"], argType: DataType, star = false): Phys
 function single(a: PhysicalAggregate, ids: number[], values: unknown[]): unknown[] {
   const groups = Math.max(-1, ...ids) + 1;
   const acc = createAccumulator(a);
-  acc.update(groupBatch(Int32Array.from(ids), ids.length), a.arg ? values : null, groups);
+  acc.update(new GroupBatch(Int32Array.from(ids), ids.length), a.arg ? values : null, groups);
   return acc.results(groups);
 }
 
@@ -23,7 +23,7 @@ function split(a: PhysicalAggregate, ids: number[], values: unknown[], at: numbe
     [at, ids.length],
   ].map(([s, e]) => {
     const acc = createAccumulator(a);
-    acc.update(groupBatch(Int32Array.from(ids.slice(s, e)), (e as number) - (s as number)), a.arg ? values.slice(s, e) : null, groups);
+    acc.update(new GroupBatch(Int32Array.from(ids.slice(s, e)), (e as number) - (s as number)), a.arg ? values.slice(s, e) : null, groups);
     return acc.states(groups);
   });
   const final = createAccumulator(a);
@@ -129,7 +129,7 @@ describe("exact float sums per group", () => {
       const acc = createAccumulator(agg("sum", "float64"));
       for (let at = 0; at < order.length; at += 7000) {
         const part = order.subarray(at, at + 7000);
-        acc.update(groupBatch(new Int32Array(part.length), part.length), part as unknown as unknown[], 1);
+        acc.update(new GroupBatch(new Int32Array(part.length), part.length), part as unknown as unknown[], 1);
       }
       expect(acc.results(1)).toEqual([expected.value()]);
     }
@@ -145,7 +145,7 @@ describe("exact float sums per group", () => {
     let total = 0;
     for (let i = 0; i < m; i++) total += k(i);
     const acc = createAccumulator(agg("sum", "float64"));
-    acc.update(groupBatch(new Int32Array(m + 1), m + 1), values as unknown as unknown[], 1);
+    acc.update(new GroupBatch(new Int32Array(m + 1), m + 1), values as unknown as unknown[], 1);
     expect(acc.results(1)).toEqual([-total * 2 ** -31]);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { copyIn, folds, HeapFloats, intsAt, Scratch, scratchInts } from "../../../runtime/exec/wasm/heap.ts";
+import { toHeap, folds, HeapFloats, intsAt, Scratch, scratchInts } from "../../../runtime/exec/wasm/heap.ts";
 // @ts-expect-error: a plain .mjs script, without types
 import { foldsModuleSource } from "../../../scripts/build-wasm.mjs";
 
@@ -38,9 +38,9 @@ describe("the folds' WebAssembly heap", () => {
     const ids = Int32Array.from([0, 2, 0, 1, 2, 2]);
     const counts = new HeapFloats(3);
     const sums = new HeapFloats(3);
-    const at = copyIn(Scratch.GroupIds, ids, ids.length);
+    const at = toHeap(Scratch.GroupIds, ids, ids.length);
     folds.countRows(at, ids.length, counts.at);
-    folds.sumInt32(at, copyIn(Scratch.Values, Int32Array.from([5, -1, 7, 2, 4, 10]), 6), 6, sums.at);
+    folds.sumInt32(at, toHeap(Scratch.Values, Int32Array.from([5, -1, 7, 2, 4, 10]), 6), 6, sums.at);
     expect(Array.from(counts.array)).toEqual([2, 1, 3]);
     expect(Array.from(sums.array)).toEqual([12, 2, 13]);
   });
@@ -52,7 +52,7 @@ describe("the folds' WebAssembly heap", () => {
     const ids = Int32Array.from([0, 1, 0, 0, 0]);
     const values = Float64Array.from([1.5, 2, 2 ** -70, 3 * 2 ** 33, 2 ** -64]);
     const rest = scratchInts(Scratch.Rest, 5);
-    const left = folds.addToWindows(copyIn(Scratch.GroupIds, ids, 5), copyIn(Scratch.Values, values, 5), 5, windows.at, rest);
+    const left = folds.addToWindows(toHeap(Scratch.GroupIds, ids, 5), toHeap(Scratch.Values, values, 5), 5, windows.at, rest);
     // 2 ** -70 is finer than the unit, 3·2^33 has 2^97 units: both come back, with group 1's row.
     expect(Array.from(intsAt(rest, left))).toEqual([1, 2, 3]);
     // 1.5 + 2^-64 in units of 2^-64: 1.5·2^64 + 1, split into 32-bit chunks lo, mid, hi.
