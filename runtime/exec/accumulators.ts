@@ -38,6 +38,8 @@ export interface GroupedAccumulator {
   /** One column per state field, one entry per group (0 … groups-1). */
   states(groups: number): unknown[][];
   results(groups: number): unknown[];
+  /** Gives the states' memory in the folds' heap back, after the last `states` or `results`. */
+  free?(): void;
 }
 
 /**
@@ -153,6 +155,10 @@ export class GroupRows {
   of(g: number): number {
     return this.counts.array[g] ?? 0;
   }
+
+  free(): void {
+    this.counts.free();
+  }
 }
 
 /**
@@ -191,6 +197,11 @@ class ValueCounts {
   of(g: number): number {
     return (this.delta[g] ?? 0) + this.rows.of(g);
   }
+
+  /** Frees the GroupRows when it is this accumulator's own. */
+  free(): void {
+    if (this.counting) this.rows.free();
+  }
 }
 
 class CountAcc implements GroupedAccumulator {
@@ -220,6 +231,9 @@ class CountAcc implements GroupedAccumulator {
   }
   results(groups: number): unknown[] {
     return Array.from({ length: groups }, (_, g) => BigInt(this.n.of(g)));
+  }
+  free(): void {
+    this.n.free();
   }
 }
 
@@ -324,6 +338,10 @@ class IntSumAcc implements GroupedAccumulator {
       const s = this.sum(g);
       return s === null || !this.avg ? s : Number(s) / this.count.of(g);
     });
+  }
+  free(): void {
+    this.num.free();
+    this.count.free();
   }
 }
 
@@ -601,6 +619,11 @@ class FloatSumAcc implements GroupedAccumulator {
       const s = this.value(g);
       return this.avg ? s / n : s;
     });
+  }
+  free(): void {
+    this.first.cells.free();
+    this.second.cells.free();
+    this.count.free();
   }
 }
 

@@ -96,7 +96,10 @@ export class HashAggregation {
     for (const acc of this.accs) {
       if (node.mode === "partial") columns.push(...acc.states(groups));
       else columns.push(acc.results(groups));
+      acc.free?.();
     }
+    this.index.free();
+    this.rows.free();
     return { length: groups, columns };
   }
 }

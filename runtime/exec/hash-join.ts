@@ -92,6 +92,11 @@ export class HashJoin {
     return { li: this.li, ri: this.ri };
   }
 
+  /** Gives the key index's memory in the folds' heap back, after the last probe. */
+  free(): void {
+    this.index.free();
+  }
+
   /** For right and full joins, after every left batch: the right rows nothing matched. */
   unmatchedRight(): ColumnBatch | undefined {
     if (!this.matchedRight) return undefined;

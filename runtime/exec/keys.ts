@@ -126,6 +126,11 @@ export class KeyIndex {
     this.tuples = width > 1 ? new TupleIndex(width) : undefined;
   }
 
+  /** Gives the index's memory in the folds' heap back; the index must not be used after. */
+  free(): void {
+    for (const c of this.codes) c.free();
+  }
+
   /** How many distinct keys were added. */
   get size(): number {
     if (this.width === 0) return this.addedEmpty ? 1 : 0;
@@ -198,6 +203,11 @@ class KeyColumn {
 
   /** Where `rows` writes its codes, reused (allocating a batch's array each time cost more than coding an int key). */
   private readonly codes = new HeapInts(0);
+
+  free(): void {
+    this.codes.free();
+    this.intCodes.free();
+  }
 
   /** The codes the last `rows(…, n, …)` wrote: a view of the folds' heap, detached when the heap grows. */
   written(n: number): Int32Array {

@@ -155,6 +155,7 @@ class TaskRunner {
           const out = join.probe(b);
           if (out.length > 0) emit(out);
         });
+        join.free();
         const rest = join.unmatchedRight();
         if (rest !== undefined && rest.length > 0) emit(rest);
         return;

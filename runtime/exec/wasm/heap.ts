@@ -86,6 +86,7 @@ class HeapArray<A extends Float64Array | Int32Array> {
   length: number;
   private view: A | undefined;
   private viewOf = -1;
+  private freed = false;
 
   constructor(
     private readonly kind: ArrayKind<A>,
@@ -116,7 +117,7 @@ class HeapArray<A extends Float64Array | Int32Array> {
     if (length <= this.length) return;
     const had = this.length;
     const from = this.at;
-    this.free();
+    this.release();
     this.length = Math.max(length, had * 2);
     // The old block keeps its values until written: if it is the one claimed, the copy is onto itself.
     this.at = this.claim(this.length);
@@ -126,8 +127,14 @@ class HeapArray<A extends Float64Array | Int32Array> {
     array.fill(fill, had);
   }
 
-  /** Gives the block back (the array must not be used after, except to `grow` it). */
+  /** Gives the block back: the array must not be used after. Once only (later calls do nothing). */
   free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.release();
+  }
+
+  private release(): void {
     unreachable.unregister(this);
     release(this.at, this.length * this.kind.BYTES_PER_ELEMENT);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { toHeap, folds, HeapFloats, intsAt, Scratch, scratchInts } from "../../../runtime/exec/wasm/heap.ts";
+import { KeyIndex } from "../../../runtime/exec/keys.ts";
+import { folds, HeapFloats, intsAt, Scratch, scratchInts, toHeap } from "../../../runtime/exec/wasm/heap.ts";
 // @ts-expect-error: a plain .mjs script, without types
 import { foldsModuleSource } from "../../../scripts/build-wasm.mjs";
 
@@ -57,5 +58,20 @@ describe("the folds' WebAssembly heap", () => {
     expect(Array.from(intsAt(rest, left))).toEqual([1, 2, 3]);
     // 1.5 + 2^-64 in units of 2^-64: 1.5·2^64 + 1, split into 32-bit chunks lo, mid, hi.
     expect(Array.from(windows.array.subarray(1, 4))).toEqual([1, 2 ** 31, 1]);
+  });
+
+  it("gives a freed key index's tables back, so repeated indexes do not grow the heap", () => {
+    const keys = Int32Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 400_000);
+    const run = () => {
+      const index = new KeyIndex(1);
+      const ids = index.addRows([keys as unknown as unknown[]], keys.length);
+      expect(index.size).toBe(100_000);
+      expect(ids[1]).toBe(1);
+      index.free();
+    };
+    run();
+    const size = folds.memory.buffer.byteLength;
+    for (let k = 0; k < 20; k++) run();
+    expect(folds.memory.buffer.byteLength).toBe(size);
   });
 });
