@@ -169,7 +169,13 @@ export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8
     return out as unknown as unknown[];
   }
   const out: unknown[] = new Array(length);
-  if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type) || isUtf8Dictionary(d)) && (utf8 ?? new Utf8Decoder()).decode(chunks, out)) return out;
+  if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type) || isUtf8Dictionary(d))) {
+    // A decoder of this call alone is freed after it; a stream's lives across its batches.
+    const decoder = utf8 ?? new Utf8Decoder();
+    const decoded = decoder.decode(chunks, out);
+    if (utf8 === undefined) decoder.free();
+    if (decoded) return out;
+  }
   let at = 0;
   for (const d of chunks) {
     decodeData(d, type, out, at);

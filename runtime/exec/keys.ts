@@ -198,8 +198,10 @@ class KeyColumn {
   private intBase = 0;
   /** Rows of Int32Array columns added, which bounds how wide the int table may grow. */
   private rowsAdded = 0;
-  /** Whether the Map holds every value coded (else every value is in the int table and the Map is empty). */
+  /** Whether the Map holds every value coded (else every value is in the int table or `soleDictionary`, and the Map is empty). */
   private mapped = false;
+  /** While every value coded came from one dictionary (a stream's batches share one), coded in its order: its values. */
+  private soleDictionary: readonly unknown[] | undefined;
 
   /** Where `rows` writes its codes, reused (allocating a batch's array each time cost more than coding an int key). */
   private readonly codes = new HeapInts(0);
@@ -231,6 +233,13 @@ class KeyColumn {
     }
     const out = this.written(n);
     const dict = utf8Dictionary(column);
+    if (dict !== undefined && adding && !this.mapped && (this.size === 0 || this.soleDictionary === dict.values)) {
+      // Codes given in the dictionary's order are its entries' indexes: no Map, no remap.
+      this.soleDictionary = dict.values;
+      this.size = dict.values.length;
+      out.set(dict.codes.subarray(0, n));
+      return;
+    }
     if (dict !== undefined) {
       // The dictionary lists values in order of first appearance (a stream's later batches
       // only append), so new codes keep row order.
@@ -297,6 +306,9 @@ class KeyColumn {
       this.mapped = true;
       const table = this.intCodes.array;
       for (let at = 0; at < table.length; at++) if ((table[at] as number) >= 0) this.values.set(this.intBase + at, table[at] as number);
+      const sole = this.soleDictionary;
+      for (let d = 0; sole !== undefined && d < this.size; d++) this.values.set(normalizeKey(sole[d]), d);
+      this.soleDictionary = undefined;
     }
     return this.values;
   }

@@ -112,6 +112,7 @@ class TaskRunner {
       // is one string with one code.
       const utf8 = node.schema.fields.map((f) => (f.type === "utf8" ? new Utf8Decoder() : undefined));
       for (const b of batches) emit(batchesToColumns([b], node.schema, utf8));
+      for (const d of utf8) d?.free();
       return;
     }
     const ctx = this.ctx;

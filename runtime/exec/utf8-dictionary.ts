@@ -1,5 +1,6 @@
 import * as arrow from "apache-arrow";
 import { grownInt32 } from "./keys.ts";
+import { folds, HeapBytes, HeapInts, intsAt, Scratch, scratchInts, toHeap } from "./wasm/heap.ts";
 
 /**
  * A decoded utf8 column whose values repeat (group and join keys, categories): each distinct
@@ -46,6 +47,14 @@ function mostlyDistinct(row: number, distinct: number): boolean {
   return row >= PROBE_ROWS && (row & (row - 1)) === 0 && distinct * 10 > row * 9;
 }
 
+/** The next row after `row` at which mostlyDistinct may hold. */
+function nextProbe(row: number): number {
+  return row < PROBE_ROWS ? PROBE_ROWS : 2 ** (Math.floor(Math.log2(row)) + 1);
+}
+
+/** Chunks of fewer rows are looked up in JS (copying them into the heap costs more than it saves). */
+const MIN_WASM_ROWS = 16;
+
 const decoder = new TextDecoder();
 
 /** Whether `data` is dictionary-encoded utf8 (indices of at most 32 bits into one dictionary chunk), which the decoder reads by index. */
@@ -60,16 +69,19 @@ export function isUtf8Dictionary(data: arrow.Data): boolean {
  * seen in any batch so far, so a repeated value allocates nothing and has the same code in
  * every batch (the batches' dictionaries share one growing `values` array). A dictionary-encoded
  * chunk (an in-memory table's, see dictionaryEncode) is read by index: each of its dictionary's
- * entries is looked up once, when a row first uses it.
+ * entries is looked up once, when a row first uses it. The table and the values' bytes live in
+ * the folds' heap, where folds.lookupUtf8 looks up a chunk's rows without nulls; values it does
+ * not find, and chunks with nulls, are looked up and added here.
  */
 export class Utf8Decoder {
   private readonly values: (string | null)[] = [];
   private nullCode = -1;
-  // The distinct values' bytes, back to back; entry e spans starts[e] … starts[e + 1].
-  private pool = new Uint8Array(4096);
+  /** The distinct values' bytes, back to back; entry e spans starts[e] … starts[e + 1]. */
+  private readonly pool = new HeapBytes(4096);
   private starts: Int32Array = new Int32Array(257);
   private mask = 1023;
-  private slots: Int32Array = emptySlots(1024);
+  /** mask + 1 slots of four int32s: entry (-1: an empty slot; null is never in one), hash, start in the pool, length. */
+  private slots = emptySlots(1024);
   private hashes: Int32Array = new Int32Array(256);
   private rows = 0;
   private plain = false;
@@ -137,16 +149,22 @@ export class Utf8Decoder {
     return this.nullCode;
   }
 
+  /** Gives the table's memory in the folds' heap back; decoded columns stay valid, the decoder must not be used after. */
+  free(): void {
+    this.pool.free();
+    this.slots.free();
+  }
+
   /**
    * Rows `first` … `last - 1` of a plain utf8 chunk, to `codes`/`out` from `at` on. With `probe`,
    * returns false (for good) as soon as the rows so far are nearly all distinct.
    */
   private decodeRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[], at: number, probe: boolean): boolean {
+    const bitmap = validityBitmap(data);
+    if (bitmap === null && last - first >= MIN_WASM_ROWS) return this.lookupRows(data, first, last, codes, out, at, probe);
     const values = this.values;
-    let { pool, starts, mask, slots, hashes } = this;
     const offsets = data.valueOffsets as Int32Array;
     const bytes = data.values as Uint8Array;
-    const bitmap = validityBitmap(data);
     let i = first;
     try {
       for (; i < last; i++) {
@@ -156,76 +174,104 @@ export class Utf8Decoder {
           return false;
         }
         const k = data.offset + i;
-        if (bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) {
-          this.starts = starts;
-          this.hashes = hashes;
-          codes[row] = this.nullValue();
-          ({ starts, hashes } = this);
-          out[row] = null;
-          continue;
-        }
-        const from = offsets[i] as number;
-        const to = offsets[i + 1] as number;
-        const h = hashBytes(bytes, from, to);
-        let e = -1;
-        // Null is never in the slots. A slot holds its entry's hash, start and length beside it,
-        // so a probe reads one cache line, then the entry's bytes.
-        for (let s = h & mask; ; s = (s + 1) & mask) {
-          const c = slots[4 * s] as number;
-          if (c < 0) break;
-          if (slots[4 * s + 1] !== h || slots[4 * s + 3] !== to - from) continue;
-          const at = slots[4 * s + 2] as number;
-          let same = true;
-          for (let b = 0; b < to - from; b++) {
-            if (pool[at + b] !== bytes[from + b]) {
-              same = false;
-              break;
-            }
-          }
-          if (same) {
-            e = c;
-            break;
-          }
-        }
-        if (e < 0) {
-          e = values.length;
-          values.push(decoder.decode(bytes.subarray(from, to)));
-          const at = starts[e] as number;
-          if (at + (to - from) > pool.length) {
-            const bigger = new Uint8Array(Math.max(pool.length * 2, at + (to - from)));
-            bigger.set(pool.subarray(0, at));
-            pool = bigger;
-          }
-          pool.set(bytes.subarray(from, to), at);
-          starts = ensureInt32(starts, e + 2);
-          starts[e + 1] = at + (to - from);
-          hashes = ensureInt32(hashes, e + 1);
-          hashes[e] = h;
-          // At half full, double the slots and re-place every entry.
-          if (values.length * 2 > mask) {
-            mask = mask * 2 + 1;
-            slots = placed(hashes, starts, values, mask);
-          } else {
-            let s = h & mask;
-            while ((slots[4 * s] as number) >= 0) s = (s + 1) & mask;
-            slots[4 * s] = e;
-            slots[4 * s + 1] = h;
-            slots[4 * s + 2] = at;
-            slots[4 * s + 3] = to - from;
-          }
-        }
+        const e = bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0 ? this.nullValue() : this.entryOf(bytes, offsets[i] as number, offsets[i + 1] as number);
         codes[row] = e;
         out[row] = values[e];
       }
     } finally {
-      this.pool = pool;
-      this.starts = starts;
-      this.mask = mask;
-      this.slots = slots;
-      this.hashes = hashes;
       if (probe) this.rows += i - first;
     }
     return true;
+  }
+
+  /** The rows of a chunk without nulls, as decodeRows: folds.lookupUtf8 finds the values already in the table. */
+  private lookupRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[], at: number, probe: boolean): boolean {
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    const n = last - first;
+    const base = offsets[first] as number;
+    const offsetsAt = toHeap(Scratch.Utf8Offsets, offsets.subarray(first, last + 1), n + 1);
+    const bytesAt = toHeap(Scratch.Utf8Bytes, bytes.subarray(base, offsets[last]), (offsets[last] as number) - base);
+    const codesAt = scratchInts(Scratch.Utf8Codes, n);
+    let r = 0;
+    try {
+      while (r < n) {
+        const row = this.rows + first + r;
+        if (probe && mostlyDistinct(row, this.values.length)) {
+          this.plain = true;
+          return false;
+        }
+        const stop = probe ? Math.min(n, nextProbe(row) - this.rows - first) : n;
+        while (r < stop) {
+          r = folds.lookupUtf8(offsetsAt, bytesAt, base, r, stop, this.slots.at, this.mask, this.pool.at, codesAt);
+          if (r === stop) break;
+          const from = offsets[first + r] as number;
+          const to = offsets[first + r + 1] as number;
+          const e = this.insert(bytes, from, to, hashBytes(bytes, from, to));
+          intsAt(codesAt, n)[r] = e;
+          r++;
+        }
+      }
+    } finally {
+      if (probe) this.rows += r;
+    }
+    const found = intsAt(codesAt, n);
+    const values = this.values;
+    for (let k = 0; k < n; k++) {
+      const e = found[k] as number;
+      codes[at + k] = e;
+      out[at + k] = values[e];
+    }
+    return true;
+  }
+
+  /** The entry of the value in bytes from … to-1, added if new. */
+  private entryOf(bytes: Uint8Array, from: number, to: number): number {
+    const h = hashBytes(bytes, from, to);
+    const slots = this.slots.array;
+    const pool = this.pool.array;
+    const mask = this.mask;
+    const len = to - from;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const c = slots[4 * s] as number;
+      if (c < 0) break;
+      if (slots[4 * s + 1] !== h || slots[4 * s + 3] !== len) continue;
+      const at = slots[4 * s + 2] as number;
+      let b = 0;
+      while (b < len && pool[at + b] === bytes[from + b]) b++;
+      if (b === len) return c;
+    }
+    return this.insert(bytes, from, to, h);
+  }
+
+  /** Adds the value in bytes from … to-1 (hash h, not in the table): its new entry. */
+  private insert(bytes: Uint8Array, from: number, to: number, h: number): number {
+    const values = this.values;
+    const e = values.length;
+    values.push(decoder.decode(bytes.subarray(from, to)));
+    const len = to - from;
+    const at = this.starts[e] as number;
+    this.pool.grow(at + len);
+    this.pool.array.set(bytes.subarray(from, to), at);
+    this.starts = ensureInt32(this.starts, e + 2);
+    this.starts[e + 1] = at + len;
+    this.hashes = ensureInt32(this.hashes, e + 1);
+    this.hashes[e] = h;
+    // At half full, double the slots and re-place every entry.
+    if (values.length * 2 > this.mask) {
+      this.mask = this.mask * 2 + 1;
+      this.slots.free();
+      this.slots = placed(this.hashes, this.starts, values, this.mask);
+    } else {
+      const slots = this.slots.array;
+      let s = h & this.mask;
+      while ((slots[4 * s] as number) >= 0) s = (s + 1) & this.mask;
+      slots[4 * s] = e;
+      slots[4 * s + 1] = h;
+      slots[4 * s + 2] = at;
+      slots[4 * s + 3] = len;
+    }
+    return e;
   }
 }
 
@@ -235,8 +281,9 @@ function validityBitmap(data: arrow.Data): Uint8Array | null {
 }
 
 /** A table of `mask + 1` slots (an entry, its hash, start and length each) holding every non-null entry by its hash. */
-function placed(hashes: Int32Array, starts: Int32Array, values: readonly (string | null)[], mask: number): Int32Array {
-  const slots = emptySlots(mask + 1);
+function placed(hashes: Int32Array, starts: Int32Array, values: readonly (string | null)[], mask: number): HeapInts {
+  const table = emptySlots(mask + 1);
+  const slots = table.array;
   for (let c = 0; c < values.length; c++) {
     if (values[c] === null) continue;
     const h = hashes[c] as number;
@@ -247,13 +294,12 @@ function placed(hashes: Int32Array, starts: Int32Array, values: readonly (string
     slots[4 * s + 2] = starts[c] as number;
     slots[4 * s + 3] = (starts[c + 1] as number) - (starts[c] as number);
   }
-  return slots;
+  return table;
 }
 
-function emptySlots(n: number): Int32Array {
-  const slots = new Int32Array(4 * n);
-  for (let s = 0; s < 4 * n; s += 4) slots[s] = -1;
-  return slots;
+/** `n` empty slots (every field -1, the entry's included). */
+function emptySlots(n: number): HeapInts {
+  return new HeapInts(4 * n, -1);
 }
 
 /** A 32-bit hash of bytes from … to-1, four at a time (murmur-style mixing, then a final avalanche). */

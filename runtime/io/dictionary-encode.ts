@@ -49,13 +49,17 @@ export class DictionaryEncoder {
         if (this.scratch.length !== chunk.length) this.scratch = new Array(chunk.length);
         const out = this.scratch;
         if (column.decoder.decode([chunk], out)) column.codes.push(utf8Dictionary(out) as Utf8Dictionary);
-        else this.columns[j] = { kind: "as-is", chunks: [...column.codes.map((d) => plainChunk(d)), owned(chunk)] };
+        else {
+          column.decoder.free();
+          this.columns[j] = { kind: "as-is", chunks: [...column.codes.map((d) => plainChunk(d)), owned(chunk)] };
+        }
       });
     }
   }
 
-  /** The batches added, in order. */
+  /** The batches added, in order (the encoder must not be used after). */
   finish(): arrow.RecordBatch[] {
+    for (const column of this.columns) if (column.kind === "codes") column.decoder.free();
     const columns = this.columns.map((column) => (column.kind === "as-is" ? column.chunks : dictionaryChunks(column.codes)));
     const schema = new arrow.Schema(
       this.schema.fields.map((f, j) => new arrow.Field(f.name, (columns[j] as arrow.Data[])[0]?.type ?? f.type, f.nullable, f.metadata)),

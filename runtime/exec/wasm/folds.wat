@@ -99,4 +99,80 @@
         (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $c))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $row))))
+;; The hash of `len` bytes at p: utf8-dictionary.ts's hashBytes, bit for bit (four bytes at a
+  ;; time, little-endian, murmur-style mixing, then a final avalanche).
+  (func $hashBytes (param $p i32) (param $len i32) (result i32)
+    (local $h i32) (local $end i32) (local $end4 i32)
+    (local.set $h (i32.xor (i32.const 0x811c9dc5) (local.get $len)))
+    (local.set $end (i32.add (local.get $p) (local.get $len)))
+    (local.set $end4 (i32.sub (local.get $end) (i32.and (local.get $len) (i32.const 3))))
+    (block $words
+      (loop $word
+        (br_if $words (i32.ge_u (local.get $p) (local.get $end4)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.mul (i32.load (local.get $p)) (i32.const 0xcc9e2d51))) (i32.const 0x1b873593)))
+        (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $word)))
+    (block $bytes
+      (loop $byte
+        (br_if $bytes (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $p))) (i32.const 0x01000193)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $byte)))
+    (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+    (local.set $h (i32.mul (local.get $h) (i32.const 0x85ebca6b)))
+    (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))))
+
+  ;; Whether the `len` bytes at a and b are equal.
+  (func $sameBytes (param $a i32) (param $b i32) (param $len i32) (result i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $a) (local.get $len)))
+    (block $words
+      (loop $word
+        (br_if $words (i32.gt_u (i32.add (local.get $a) (i32.const 8)) (local.get $end)))
+        (if (i64.ne (i64.load (local.get $a)) (i64.load (local.get $b))) (then (return (i32.const 0))))
+        (local.set $a (i32.add (local.get $a) (i32.const 8)))
+        (local.set $b (i32.add (local.get $b) (i32.const 8)))
+        (br $word)))
+    (block $bytes
+      (loop $byte
+        (br_if $bytes (i32.ge_u (local.get $a) (local.get $end)))
+        (if (i32.ne (i32.load8_u (local.get $a)) (i32.load8_u (local.get $b))) (then (return (i32.const 0))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $byte)))
+    (i32.const 1))
+
+  ;; Looks up rows from <= r < to of a utf8 chunk in a Utf8Decoder's table: row r's bytes are
+  ;; bytes + offsets[r] - base … bytes + offsets[r + 1] - base. `slots` is the table's mask + 1
+  ;; slots of four int32s (entry, hash, start in `pool`, length; entry -1: empty). Writes each
+  ;; row's entry to codes[r], up to the first row whose value is not in the table, for the caller
+  ;; to add: returns that row, or `to`.
+  (func (export "lookupUtf8") (param $offsets i32) (param $bytes i32) (param $base i32) (param $from i32) (param $to i32)
+                              (param $slots i32) (param $mask i32) (param $pool i32) (param $codes i32) (result i32)
+    (local $r i32) (local $p i32) (local $len i32) (local $h i32) (local $s i32) (local $slot i32) (local $e i32)
+    (local.set $r (local.get $from))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $to)))
+        (local.set $p (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $len (i32.sub (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $r) (i32.const 2)))) (local.get $p)))
+        (local.set $p (i32.add (local.get $bytes) (i32.sub (local.get $p) (local.get $base))))
+        (local.set $h (call $hashBytes (local.get $p) (local.get $len)))
+        (local.set $s (i32.and (local.get $h) (local.get $mask)))
+        (block $found
+          (loop $probe
+            (local.set $slot (i32.add (local.get $slots) (i32.shl (local.get $s) (i32.const 4))))
+            (local.set $e (i32.load (local.get $slot)))
+            (br_if $done (i32.lt_s (local.get $e) (i32.const 0)))
+            (if (i32.and (i32.eq (i32.load offset=4 (local.get $slot)) (local.get $h))
+                         (i32.eq (i32.load offset=12 (local.get $slot)) (local.get $len)))
+              (then
+                (br_if $found (call $sameBytes (i32.add (local.get $pool) (i32.load offset=8 (local.get $slot))) (local.get $p) (local.get $len)))))
+            (local.set $s (i32.and (i32.add (local.get $s) (i32.const 1)) (local.get $mask)))
+            (br $probe)))
+        (i32.store (i32.add (local.get $codes) (i32.shl (local.get $r) (i32.const 2))) (local.get $e))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))
+    (local.get $r))
 )

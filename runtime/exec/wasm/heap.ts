@@ -20,6 +20,7 @@ interface FoldExports {
   addToWindows(ids: number, values: number, n: number, windows: number, rest: number): number;
   codeInts(values: number, from: number, n: number, table: number, base: number, size: number, out: number): number;
   findInts(values: number, n: number, table: number, base: number, size: number, out: number): void;
+  lookupUtf8(offsets: number, bytes: number, base: number, from: number, to: number, slots: number, mask: number, pool: number, codes: number): number;
 }
 
 /** The folds of folds.wat; pointers are byte offsets into `memory`. */
@@ -72,7 +73,9 @@ function release(at: number, bytes: number): void {
 
 const unreachable = new FinalizationRegistry<{ readonly at: number; readonly bytes: number }>(({ at, bytes }) => release(at, bytes));
 
-interface ArrayKind<A extends Float64Array | Int32Array> {
+type Typed = Float64Array | Int32Array | Uint8Array;
+
+interface ArrayKind<A extends Typed> {
   new (buffer: ArrayBuffer, at: number, length: number): A;
   readonly BYTES_PER_ELEMENT: number;
 }
@@ -81,7 +84,7 @@ interface ArrayKind<A extends Float64Array | Int32Array> {
  * A typed array in the heap: `at` is its byte offset (for the folds), `array` its current view.
  * Memory growth detaches views, so read `array` again after anything that may allocate.
  */
-class HeapArray<A extends Float64Array | Int32Array> {
+class HeapArray<A extends Typed> {
   at: number;
   length: number;
   private view: A | undefined;
@@ -154,8 +157,15 @@ export class HeapInts extends HeapArray<Int32Array> {
   }
 }
 
+/** A byte array in the heap. */
+export class HeapBytes extends HeapArray<Uint8Array> {
+  constructor(length: number) {
+    super(Uint8Array, length, 0);
+  }
+}
+
 /** Scratch regions by purpose, so that one fold's inputs never overwrite another's. */
-export const Scratch = { GroupIds: 0, Values: 1, Rest: 2, NonNullIds: 3, KeyValues: 4 } as const;
+export const Scratch = { GroupIds: 0, Values: 1, Rest: 2, NonNullIds: 3, KeyValues: 4, Utf8Offsets: 5, Utf8Bytes: 6, Utf8Codes: 7 } as const;
 export type Scratch = (typeof Scratch)[keyof typeof Scratch];
 
 const scratch: { at: number; bytes: number }[] = [];
@@ -176,14 +186,13 @@ function scratchAt(slot: Scratch, bytes: number): number {
  * The byte offset of `values[0 … n-1]` in the heap: where they are when `values` is a view of the
  * heap, else where they were copied to, in scratch region `slot`.
  */
-export function toHeap(slot: Scratch, values: Int32Array | Float64Array, n: number): number {
+export function toHeap(slot: Scratch, values: Typed, n: number): number {
   if (values.buffer === memory.buffer) return values.byteOffset;
   // A view the heap's growth detached reads as empty.
   if (values.length < n) throw new Error(`internal error: ${n} values expected in a buffer of ${values.length}`);
-  const at = scratchAt(slot, n * values.BYTES_PER_ELEMENT);
-  const from = values.length === n ? values : values.subarray(0, n);
-  if (from instanceof Int32Array) new Int32Array(memory.buffer, at, n).set(from);
-  else new Float64Array(memory.buffer, at, n).set(from);
+  const bytes = n * values.BYTES_PER_ELEMENT;
+  const at = scratchAt(slot, bytes);
+  new Uint8Array(memory.buffer, at, bytes).set(new Uint8Array(values.buffer, values.byteOffset, bytes));
   return at;
 }
 

@@ -121,7 +121,10 @@ describe("KeyIndex.addRows and findRows", () => {
     const index = new KeyIndex(1);
     expect(Array.from(index.addRows([first], 3))).toEqual([0, 1, 0]);
     expect(Array.from(index.addRows([second], 4))).toEqual([2, 1, 2, 0]);
-    expect(Array.from(index.findRows([batch(["a", "d", "c"])], 3))).toEqual([1, -1, 2]);
+    // A column decoded through another dictionary: the values of the first keep their ids.
+    const other = decodeColumn([encodeColumn(["c", "e", "b"], { name: "k", type: "utf8", nullable: false })], "utf8");
+    expect(Array.from(index.addRows([other], 3))).toEqual([2, 3, 0]);
+    expect(Array.from(index.findRows([batch(["a", "d", "c", "e"])], 4))).toEqual([1, -1, 2, 3]);
   });
 
   it("keep non-null int columns in typed arrays, across chunks", () => {
