@@ -52,7 +52,8 @@ export async function findRecordStarts(
     const delimiter = syntax.delimiter ?? -1;
     let state = FIELD_START;
     let line = 1;
-    const chunk = new Uint8Array(Math.max(3, Math.min(chunkSize, size)));
+    // A Buffer: its indexOf searches memory several times faster than a Uint8Array's.
+    const chunk = Buffer.allocUnsafe(Math.max(3, Math.min(chunkSize, size)));
     // A UTF-8 byte order mark is not a field's first character (the CSV scanner skips it).
     const head = (await handle.read(chunk, 0, 3, 0)).bytesRead;
     for (let base = head === 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0; base < size && k < targets.length; ) {
@@ -123,7 +124,7 @@ export async function findRecordStarts(
   }
 }
 
-function indexOrEnd(data: Uint8Array, byte: number, from: number): number {
+function indexOrEnd(data: Buffer, byte: number, from: number): number {
   const at = data.indexOf(byte, from);
   return at < 0 ? data.length : at;
 }
