@@ -28,76 +28,64 @@ function encodeOne(v: unknown): string {
 
 /**
  * Dense ids (0, 1, 2, … in first-added order) for tuples of `width` non-negative int codes: an
- * open-addressing table over typed arrays with the tuples stored back to back, so a row costs
- * one probe whatever the key's width, and adding or finding allocates nothing.
+ * open-addressing table with the tuples stored back to back, so a row costs one probe whatever
+ * the key's width, and adding or finding allocates nothing. It lives in the folds' heap, where
+ * folds.tupleRows codes a batch; this grows the table when that stops at half full.
  */
 class TupleIndex {
   private mask = 1023;
-  private slots = new Int32Array(1024).fill(-1);
-  private tuples: Int32Array;
-  private hashes: Int32Array = new Int32Array(512);
-  size = 0;
+  private slots = new HeapInts(1024, -1);
+  /** Room for `capacity` ids: their tuples (`width` codes each) and hashes. */
+  private capacity = 513;
+  private readonly tuples: HeapInts;
+  private readonly hashes = new HeapInts(this.capacity);
+  /** [how many ids there are] */
+  private readonly state = new HeapInts(1);
+  /** The byte offsets of a batch's code columns. */
+  private readonly columns: HeapInts;
 
   constructor(private readonly width: number) {
-    this.tuples = new Int32Array(512 * width);
+    this.tuples = new HeapInts(this.capacity * width);
+    this.columns = new HeapInts(width);
+  }
+
+  get size(): number {
+    return this.state.array[0] as number;
   }
 
   /**
-   * The ids of rows 0 … n-1 of the code columns into `out` (which may be `codes[0]`): new tuples
-   * added when `adding`, else -1 for a tuple never added or a row with a -1 code.
+   * The ids of rows 0 … n-1 of the code columns (views of the heap) into `out` (which may be
+   * `codes[0]`): new tuples added when `adding`, else -1 for a tuple never added or a row with
+   * a -1 code.
    */
   rows(codes: readonly Int32Array[], n: number, adding: boolean, out: Int32Array): void {
-    const w = this.width;
-    for (let i = 0; i < n; i++) {
-      let h = 0x811c9dc5;
-      let missing = false;
-      for (let k = 0; k < w; k++) {
-        const c = (codes[k] as Int32Array)[i] as number;
-        if (c < 0) missing = true;
-        h = Math.imul(h ^ c, 0x9e3779b1);
-        h ^= h >>> 15;
-      }
-      h = Math.imul(h ^ (h >>> 13), 0x2c1b3c6d);
-      if (missing) {
-        out[i] = -1;
-        continue;
-      }
-      const { slots, tuples, hashes, mask } = this;
-      let s = h & mask;
-      let id = slots[s] as number;
-      for (; id >= 0; s = (s + 1) & mask, id = slots[s] as number) {
-        if (hashes[id] !== h) continue;
-        let k = 0;
-        while (k < w && tuples[id * w + k] === (codes[k] as Int32Array)[i]) k++;
-        if (k === w) break;
-      }
-      if (id < 0 && adding) id = this.insert(codes, i, h, s);
-      out[i] = id;
+    this.columns.array.set(codes.map((c) => c.byteOffset));
+    const outAt = out.byteOffset;
+    for (let i = 0; i < n; ) {
+      i = folds.tupleRows(this.columns.at, this.width, i, n, adding ? 1 : 0, this.slots.at, this.mask, this.tuples.at, this.hashes.at, this.state.at, outAt);
+      if (i < n) this.grow();
     }
   }
 
-  /** Adds row i's tuple (hash h, free slot s) and returns its id. */
-  private insert(codes: readonly Int32Array[], i: number, h: number, s: number): number {
-    const w = this.width;
-    const id = this.size++;
-    if (id === this.hashes.length) {
-      this.hashes = grownInt32(this.hashes, id + 1);
-      this.tuples = grownInt32(this.tuples, this.hashes.length * w);
+  /** Doubles the slots and re-places every id (ids never change), with room for ids to half fill them. */
+  private grow(): void {
+    this.mask = this.mask * 2 + 1;
+    this.capacity = (this.mask + 1) / 2 + 1;
+    this.tuples.grow(this.capacity * this.width);
+    this.hashes.grow(this.capacity);
+    this.slots.free();
+    this.slots = new HeapInts(this.mask + 1, -1);
+    const slots = this.slots.array;
+    const hashes = this.hashes.array;
+    for (let k = 0; k < this.size; k++) {
+      let t = (hashes[k] as number) & this.mask;
+      while ((slots[t] as number) >= 0) t = (t + 1) & this.mask;
+      slots[t] = k;
     }
-    for (let k = 0; k < w; k++) this.tuples[id * w + k] = (codes[k] as Int32Array)[i] as number;
-    this.hashes[id] = h;
-    this.slots[s] = id;
-    // At half full, double the slots and re-place every id (ids never change).
-    if (this.size * 2 > this.mask) {
-      this.mask = this.mask * 2 + 1;
-      this.slots = new Int32Array(this.mask + 1).fill(-1);
-      for (let k = 0; k < this.size; k++) {
-        let t = (this.hashes[k] as number) & this.mask;
-        while ((this.slots[t] as number) >= 0) t = (t + 1) & this.mask;
-        this.slots[t] = k;
-      }
-    }
-    return id;
+  }
+
+  free(): void {
+    for (const a of [this.slots, this.tuples, this.hashes, this.state, this.columns]) a.free();
   }
 }
 
@@ -129,6 +117,7 @@ export class KeyIndex {
   /** Gives the index's memory in the folds' heap back; the index must not be used after. */
   free(): void {
     for (const c of this.codes) c.free();
+    this.tuples?.free();
   }
 
   /** How many distinct keys were added. */
@@ -160,9 +149,9 @@ export class KeyIndex {
     this.codes.forEach((c, k) => c.rows(columns[k] as readonly unknown[], n, adding));
     // Views taken once every column is coded: coding one may grow the heap, detaching older views.
     const codes = this.codes.map((c) => c.written(n));
-    const ids = codes[0] as Int32Array;
-    this.tuples?.rows(codes, n, adding, ids);
-    return ids;
+    this.tuples?.rows(codes, n, adding, codes[0] as Int32Array);
+    // Growing the tuples' table may have grown the heap: a fresh view.
+    return (this.codes[0] as KeyColumn).written(n);
   }
 }
 

@@ -175,4 +175,78 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row)))
     (local.get $r))
+;; Ids of rows from <= i < n of a key of `w` columns of codes (cols: w pointers to int32 arrays)
+  ;; into out[i] (which may be the first column): keys.ts's TupleIndex. Its open-addressing table
+  ;; has mask + 1 slots (an id, -1: empty); id's tuple is tuples[id·w … id·w + w-1] and its hash
+  ;; hashes[id]; state[0] is how many ids there are. A row with a negative code gets -1, as does
+  ;; a tuple not in the table unless `adding`; then it gets the next id, unless that would fill
+  ;; the table past half: it stops there for the caller to grow it, returning the row (else n).
+  (func (export "tupleRows") (param $cols i32) (param $w i32) (param $from i32) (param $n i32) (param $adding i32)
+                             (param $slots i32) (param $mask i32) (param $tuples i32) (param $hashes i32) (param $state i32) (param $out i32) (result i32)
+    (local $i i32) (local $k i32) (local $c i32) (local $h i32) (local $missing i32) (local $s i32) (local $id i32) (local $size i32) (local $at i32)
+    (local.set $i (local.get $from))
+    (local.set $size (i32.load (local.get $state)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $h (i32.const 0x811c9dc5))
+        (local.set $missing (i32.const 0))
+        (local.set $k (i32.const 0))
+        (block $hashed
+          (loop $column
+            (br_if $hashed (i32.ge_u (local.get $k) (local.get $w)))
+            (local.set $c (i32.load (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $k) (i32.const 2)))) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $missing (i32.or (local.get $missing) (i32.lt_s (local.get $c) (i32.const 0))))
+            (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $c)) (i32.const 0x9e3779b1)))
+            (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $column)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0x2c1b3c6d)))
+        (local.set $id (i32.const -1))
+        (if (i32.eqz (local.get $missing))
+          (then
+            (local.set $s (i32.and (local.get $h) (local.get $mask)))
+            (block $placed
+              (loop $probe
+                (local.set $id (i32.load (i32.add (local.get $slots) (i32.shl (local.get $s) (i32.const 2)))))
+                (if (i32.lt_s (local.get $id) (i32.const 0))
+                  (then
+                    (br_if $placed (i32.eqz (local.get $adding)))
+                    ;; At half full the caller doubles the slots first.
+                    (if (i32.gt_u (i32.shl (i32.add (local.get $size) (i32.const 1)) (i32.const 1)) (local.get $mask))
+                      (then
+                        (i32.store (local.get $state) (local.get $size))
+                        (return (local.get $i))))
+                    (local.set $id (local.get $size))
+                    (local.set $size (i32.add (local.get $size) (i32.const 1)))
+                    (local.set $at (i32.add (local.get $tuples) (i32.shl (i32.mul (local.get $id) (local.get $w)) (i32.const 2))))
+                    (local.set $k (i32.const 0))
+                    (block $copied
+                      (loop $copy
+                        (br_if $copied (i32.ge_u (local.get $k) (local.get $w)))
+                        (i32.store (i32.add (local.get $at) (i32.shl (local.get $k) (i32.const 2)))
+                          (i32.load (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $k) (i32.const 2)))) (i32.shl (local.get $i) (i32.const 2)))))
+                        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                        (br $copy)))
+                    (i32.store (i32.add (local.get $hashes) (i32.shl (local.get $id) (i32.const 2))) (local.get $h))
+                    (i32.store (i32.add (local.get $slots) (i32.shl (local.get $s) (i32.const 2))) (local.get $id))
+                    (br $placed)))
+                (if (i32.eq (i32.load (i32.add (local.get $hashes) (i32.shl (local.get $id) (i32.const 2)))) (local.get $h))
+                  (then
+                    (local.set $at (i32.add (local.get $tuples) (i32.shl (i32.mul (local.get $id) (local.get $w)) (i32.const 2))))
+                    (local.set $k (i32.const 0))
+                    (block $differs
+                      (loop $compare
+                        (br_if $placed (i32.ge_u (local.get $k) (local.get $w)))
+                        (br_if $differs (i32.ne (i32.load (i32.add (local.get $at) (i32.shl (local.get $k) (i32.const 2))))
+                          (i32.load (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $k) (i32.const 2)))) (i32.shl (local.get $i) (i32.const 2))))))
+                        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                        (br $compare)))))
+                (local.set $s (i32.and (i32.add (local.get $s) (i32.const 1)) (local.get $mask)))
+                (br $probe)))))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $id))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row)))
+    (i32.store (local.get $state) (local.get $size))
+    (local.get $n))
 )
