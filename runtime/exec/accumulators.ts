@@ -434,20 +434,15 @@ class Windows {
     return !Number.isNaN(this.cells.array[g * WINDOW + SCALE] as number);
   }
 
-  /** Group g's window: its unit (2^base; NaN when none), lo, mid and hi. */
-  chunks(g: number): { unit: number; lo: number; mid: number; hi: number } {
-    const c = this.cells.array;
-    const w = g * WINDOW;
-    return { unit: 1 / (c[w + SCALE] as number), lo: c[w + LO] as number, mid: c[w + MID] as number, hi: c[w + HI] as number };
-  }
-
   /** Feeds group g's chunks (each an exact value) to `into`. */
   moveTo(g: number, into: ExactSum): void {
-    const { unit, lo, mid, hi } = this.chunks(g);
+    const c = this.cells.array;
+    const w = g * WINDOW;
+    const unit = 1 / (c[w + SCALE] as number);
     if (Number.isNaN(unit)) return;
-    into.add(lo * unit);
-    into.add(mid * unit * CHUNK);
-    into.add(hi * unit * CHUNK * CHUNK);
+    into.add((c[w + LO] as number) * unit);
+    into.add((c[w + MID] as number) * unit * CHUNK);
+    into.add((c[w + HI] as number) * unit * CHUNK * CHUNK);
   }
 
   /** Closes group g's window, zeroing its chunks. */
@@ -590,9 +585,13 @@ class FloatSumAcc implements GroupedAccumulator {
    * addition of two exact values, so no ExactSum.
    */
   private value(g: number): number {
-    const { unit, lo, mid, hi } = this.first.chunks(g);
+    const c = this.first.cells.array;
+    const w = g * WINDOW;
+    const unit = 1 / (c[w + SCALE] as number);
+    const hi = c[w + HI] as number;
+    const mid = c[w + MID] as number;
     if (unit >= 2 ** -960 && !this.second.has(g) && !this.spilled.has(g) && Math.abs(hi) < 2 ** 20 && Math.abs(mid) < 2 ** 52) {
-      return (hi * CHUNK + mid) * (CHUNK * unit) + lo * unit;
+      return (hi * CHUNK + mid) * (CHUNK * unit) + (c[w + LO] as number) * unit;
     }
     return this.exact(g).value();
   }

@@ -32,20 +32,32 @@
 
   ;; Adds float64 values[i] to group ids[i]'s fixed-point window, for i < n. A window is four
   ;; float64s per group: [scale, lo, mid, hi], where value * scale is the value's count of units
-  ;; and lo, mid, hi count units in 32-bit chunks (see FloatSumAcc). A value whose count is not
-  ;; an integer below 2^96 (a NaN scale: no window yet) is left to the caller: its row index goes
-  ;; to `rest`. Returns how many rows went there.
+  ;; and lo, mid, hi count units in 32-bit chunks (see FloatSumAcc). A group without a window (a
+  ;; NaN scale) opens one at its value when that is a normal number of magnitude 2^-900 to 2^900:
+  ;; its unit is the 32-bit chunk boundary at or below the value's last mantissa bit. A value
+  ;; whose count is not an integer below 2^96 (or that opens no window) is left to the caller:
+  ;; its row index goes to `rest`. Returns how many rows went there.
   (func (export "addToWindows") (param $ids i32) (param $values i32) (param $n i32) (param $windows i32) (param $rest i32) (result i32)
-    (local $i i32) (local $p i32) (local $left i32)
-    (local $t f64) (local $h f64) (local $r f64) (local $m f64)
+    (local $i i32) (local $p i32) (local $left i32) (local $e i32) (local $base i32)
+    (local $v f64) (local $scale f64) (local $t f64) (local $h f64) (local $r f64) (local $m f64)
     (block $done
       (loop $row
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $p (i32.add (local.get $windows)
           (i32.shl (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 5))))
-        (local.set $t (f64.mul
-          (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3))))
-          (f64.load (local.get $p))))
+        (local.set $v (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $scale (f64.load (local.get $p)))
+        (if (f64.ne (local.get $scale) (local.get $scale))
+          (then
+            ;; The value's binary exponent: 2^e <= |v| < 2^(e+1) for a normal v.
+            (local.set $e (i32.sub (i32.wrap_i64 (i64.and (i64.shr_u (i64.reinterpret_f64 (local.get $v)) (i64.const 52)) (i64.const 0x7ff))) (i32.const 1023)))
+            (if (i32.and (i32.ge_s (local.get $e) (i32.const -900)) (i32.lt_s (local.get $e) (i32.const 900)))
+              (then
+                ;; base = floor((e - 53) / 32) * 32; scale = 2^-base.
+                (local.set $base (i32.shl (i32.shr_s (i32.sub (local.get $e) (i32.const 53)) (i32.const 5)) (i32.const 5)))
+                (local.set $scale (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s (i32.sub (i32.const 1023) (local.get $base))) (i64.const 52))))
+                (f64.store (local.get $p) (local.get $scale))))))
+        (local.set $t (f64.mul (local.get $v) (local.get $scale)))
         (if (i32.or (f64.ne (local.get $t) (f64.trunc (local.get $t)))
                     (f64.ge (f64.abs (local.get $t)) (f64.const 0x1p96)))
           (then

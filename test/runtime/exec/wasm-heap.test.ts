@@ -46,18 +46,22 @@ describe("the folds' WebAssembly heap", () => {
     expect(Array.from(sums.array)).toEqual([12, 2, 13]);
   });
 
-  it("adds values to windows that hold them, and returns the rows of the others", () => {
-    // Group 0's window counts units of 2^-64 (scale 2^64); group 1 has none (a NaN scale).
-    const windows = new HeapFloats(8);
-    windows.array.set([2 ** 64, 0, 0, 0, Number.NaN, 0, 0, 0]);
-    const ids = Int32Array.from([0, 1, 0, 0, 0]);
-    const values = Float64Array.from([1.5, 2, 2 ** -70, 3 * 2 ** 33, 2 ** -64]);
-    const rest = scratchInts(Scratch.Rest, 5);
-    const left = folds.addToWindows(toHeap(Scratch.GroupIds, ids, 5), toHeap(Scratch.Values, values, 5), 5, windows.at, rest);
-    // 2 ** -70 is finer than the unit, 3·2^33 has 2^97 units: both come back, with group 1's row.
-    expect(Array.from(intsAt(rest, left))).toEqual([1, 2, 3]);
+  it("adds values to windows that hold them, opening a group's window at its first value, and returns the rows of the others", () => {
+    // Group 0's window counts units of 2^-64 (scale 2^64); groups 1 and 2 have none (a NaN scale).
+    const windows = new HeapFloats(12);
+    windows.array.set([2 ** 64, 0, 0, 0, Number.NaN, 0, 0, 0, Number.NaN, 0, 0, 0]);
+    const ids = Int32Array.from([0, 1, 0, 0, 0, 2, 2]);
+    const values = Float64Array.from([1.5, 2, 2 ** -70, 3 * 2 ** 33, 2 ** -64, 2 ** 950, 0]);
+    const rest = scratchInts(Scratch.Rest, 7);
+    const left = folds.addToWindows(toHeap(Scratch.GroupIds, ids, 7), toHeap(Scratch.Values, values, 7), 7, windows.at, rest);
+    // 2^-70 is finer than group 0's unit and 3·2^33 has 2^97 units; 2^950 opens no window, so
+    // group 2 has none for 0 either.
+    expect(Array.from(intsAt(rest, left))).toEqual([2, 3, 5, 6]);
     // 1.5 + 2^-64 in units of 2^-64: 1.5·2^64 + 1, split into 32-bit chunks lo, mid, hi.
     expect(Array.from(windows.array.subarray(1, 4))).toEqual([1, 2 ** 31, 1]);
+    // 2 (exponent 1) opens group 1's window at units of 2^-64 (the chunk boundary below 2^-52): 2·2^64 of them.
+    expect(Array.from(windows.array.subarray(4, 8))).toEqual([2 ** 64, 0, 0, 2]);
+    expect(windows.array[8]).toBeNaN();
   });
 
   it("gives a freed key index's tables back, so repeated indexes do not grow the heap", () => {
