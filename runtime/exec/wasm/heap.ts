@@ -1,15 +1,17 @@
 /**
  * The WebAssembly folds (folds.wat) and the linear memory they work in, one instance per thread.
- * Aggregation states live in this memory (HeapFloats), so a fold's loop addresses them from
- * one base register: in V8, a JS loop over typed arrays passed as arguments reloads each array's
- * data pointer and length after every store, which made a grouped sum 3-5× slower than the same
- * loop over WebAssembly memory. Inputs (a batch's group ids and argument columns) are copied into
+ * Operator state lives in this memory (aggregates' per-group states, key tables, the utf8
+ * dictionary's table and bytes), so a fold's loop addresses it from one base register: in V8, a
+ * JS loop over typed arrays passed as arguments reloads each array's data pointer and length
+ * after every store, which made a grouped sum 3-5× slower than the same loop over WebAssembly
+ * memory. Inputs (a batch's argument columns, an Arrow chunk's strings) are copied into
  * per-purpose scratch regions before a fold, which costs far less than the fold saves.
  *
  * Memory is handed out in power-of-two blocks (states grow by doubling, so they fill their
- * blocks), reused through per-size free lists; a HeapFloats that is dropped without `free` gives
- * its block back when it is garbage-collected. The memory itself only grows, up to WebAssembly's
- * 4 GiB per thread.
+ * blocks), reused through per-size free lists; operators free their arrays when they finish, and
+ * an array dropped without `free` (a failed task's) gives its block back when it is
+ * garbage-collected. The memory itself only grows (by half at least, so views are seldom
+ * detached; pages never touched take no RAM), up to WebAssembly's 4 GiB per thread.
  */
 import { FOLDS_WASM_BASE64 } from "./folds-binary.ts";
 
@@ -29,6 +31,8 @@ export const folds = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from
 
 const memory = folds.memory;
 const PAGE = 65536;
+/** WebAssembly's limit on a 32-bit memory: 4 GiB. */
+const MAX_PAGES = 65536;
 /** The smallest block is 2^MIN_CLASS bytes, so every block is aligned for float64s (and to a cache line). */
 const MIN_CLASS = 6;
 /** The end of the memory handed out so far. */
@@ -42,8 +46,16 @@ function sizeClass(bytes: number): number {
   return Math.max(MIN_CLASS, 32 - Math.clz32(Math.max(1, bytes) - 1));
 }
 
+function outOfMemory(have: number, end: number, why: string): RangeError {
+  return new RangeError(
+    `tsdf: out of memory for operator state (aggregates, join and grouping keys): a thread's WebAssembly heap cannot grow from ${have} to ${end} bytes (${why}); run on more partitions (--partitions) so each task holds fewer groups or keys`,
+  );
+}
+
 /** A block of at least `bytes` bytes (its contents are whatever its last owner left). */
 function allocate(bytes: number): number {
+  // sizeClass's 32-bit arithmetic holds below 4 GiB, which is all a memory has.
+  if (bytes > MAX_PAGES * PAGE) throw outOfMemory(memory.buffer.byteLength, top + bytes, "beyond WebAssembly's 4 GiB");
   const c = sizeClass(bytes);
   const reused = freeBlocks[c]?.pop();
   if (reused !== undefined) return reused;
@@ -51,11 +63,13 @@ function allocate(bytes: number): number {
   const end = at + 2 ** c;
   const have = memory.buffer.byteLength;
   if (end > have) {
+    const needed = Math.ceil((end - have) / PAGE);
+    const pages = have / PAGE;
     try {
-      memory.grow(Math.ceil((end - have) / PAGE));
+      memory.grow(Math.max(needed, Math.min(pages >> 1, MAX_PAGES - pages)));
       growths++;
     } catch (e) {
-      throw new RangeError(`tsdf: out of memory for aggregation state: this thread's WebAssembly heap cannot grow from ${have} to ${end} bytes (${(e as Error).message})`);
+      throw outOfMemory(have, end, (e as Error).message);
     }
   }
   top = end;
@@ -98,14 +112,9 @@ class HeapArray<A extends Typed> {
     fill: number,
   ) {
     this.length = length;
-    this.at = this.claim(length);
+    this.at = allocate(length * kind.BYTES_PER_ELEMENT);
+    unreachable.register(this, { at: this.at, bytes: length * kind.BYTES_PER_ELEMENT }, this);
     this.array.fill(fill);
-  }
-
-  private claim(length: number): number {
-    const at = allocate(length * this.kind.BYTES_PER_ELEMENT);
-    unreachable.register(this, { at, bytes: length * this.kind.BYTES_PER_ELEMENT }, this);
-    return at;
   }
 
   get array(): A {
@@ -121,14 +130,18 @@ class HeapArray<A extends Typed> {
     if (length <= this.length) return;
     const had = this.length;
     const from = this.at;
-    this.release();
-    this.length = Math.max(length, had * 2);
-    // The old block keeps its values until written: if it is the one claimed, the copy is onto itself.
-    this.at = this.claim(this.length);
-    this.view = undefined;
-    const array = this.array;
+    // Claimed before the old block is released, so a failed allocation leaves the array as it was.
+    const size = Math.max(length, had * 2);
+    const at = allocate(size * this.kind.BYTES_PER_ELEMENT);
+    const array = new this.kind(memory.buffer, at, size);
     array.set(new this.kind(memory.buffer, from, had));
     array.fill(fill, had);
+    this.release();
+    this.at = at;
+    this.length = size;
+    this.view = array;
+    this.viewOf = growths;
+    unreachable.register(this, { at, bytes: size * this.kind.BYTES_PER_ELEMENT }, this);
   }
 
   /** Gives the block back: the array must not be used after. Once only (later calls do nothing). */

@@ -25,6 +25,14 @@ describe("the folds' WebAssembly heap", () => {
     a.free();
   });
 
+  it("refuses state beyond 4 GiB with an error that says what to do, and stays usable", () => {
+    const a = new HeapFloats(8, 1);
+    expect(() => new HeapFloats(2 ** 30)).toThrow(/out of memory for operator state.*--partitions/);
+    expect(() => a.grow(2 ** 30)).toThrow(/out of memory/);
+    expect(Array.from(a.array)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    a.free();
+  });
+
   it("reuses a freed block for the next array of its size", () => {
     const a = new HeapFloats(100);
     const at = a.at;
