@@ -2,7 +2,8 @@ import type { HashJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
 import type { ColumnBatch } from "./columns.ts";
 import { joinOutput } from "./join-output.ts";
-import { grownInt32, hasNull, KeyIndex } from "./keys.ts";
+import { hasNull, KeyIndex } from "./keys.ts";
+import { folds, HeapBytes, HeapInts } from "./wasm/heap.ts";
 
 /**
  * Equi-join of left batches with the matching right partition (or the whole right side when
@@ -14,13 +15,15 @@ import { grownInt32, hasNull, KeyIndex } from "./keys.ts";
  */
 export class HashJoin {
   private readonly index: KeyIndex;
-  // Rows of key id k: head[k] - 1, then next[…] in right order (0 in head: no row).
-  private readonly head: Int32Array;
-  private readonly next: Int32Array;
-  private readonly matchedRight: Uint8Array | null;
-  /** The current probe's matched pairs: left row li[m], right row ri[m] (-1: none). */
-  private li: Int32Array = new Int32Array(0);
-  private ri: Int32Array = new Int32Array(0);
+  // Rows of key id k: head[k] - 1, then next[…] in right order (0 in head: no row), in the folds' heap.
+  private readonly head: HeapInts;
+  private readonly next: HeapInts;
+  private readonly matchedRight: HeapBytes | null;
+  /** The current probe's matched pairs: left row li[m], right row ri[m] (-1: none), reused. */
+  private readonly li = new HeapInts(0);
+  private readonly ri = new HeapInts(0);
+  /** folds.joinPairs's kind: 0 inner (and right), 1 left and full, 2 semi, 3 anti. */
+  private readonly kind: number;
 
   constructor(
     private readonly node: HashJoinExec,
@@ -29,78 +32,52 @@ export class HashJoin {
     const rKeys = node.keys.map((k) => right.columns[fieldIndex(node.right.schema, k)] as unknown[]);
     this.index = new KeyIndex(rKeys.length);
     // A key with a null has an id too, but no rows: it matches nothing.
-    const ids = this.index.addRows(rKeys, right.length);
-    this.head = new Int32Array(this.index.size);
+    const ids = Int32Array.from(this.index.addRows(rKeys, right.length));
+    this.head = new HeapInts(this.index.size);
+    this.next = new HeapInts(right.length, -1);
+    const head = this.head.array;
+    const next = this.next.array;
     const tail = new Int32Array(this.index.size);
-    this.next = new Int32Array(right.length).fill(-1);
     for (let j = 0; j < right.length; j++) {
       if (hasNull(rKeys, j)) continue;
       const k = ids[j] as number;
-      if (this.head[k] === 0) this.head[k] = j + 1;
-      else this.next[(tail[k] as number) - 1] = j;
+      if (head[k] === 0) head[k] = j + 1;
+      else next[(tail[k] as number) - 1] = j;
       tail[k] = j + 1;
     }
-    this.matchedRight = node.how === "right" || node.how === "full" ? new Uint8Array(right.length) : null;
+    this.matchedRight = node.how === "right" || node.how === "full" ? new HeapBytes(right.length) : null;
+    this.kind = { inner: 0, right: 0, left: 1, full: 1, semi: 2, anti: 3 }[node.how];
   }
 
   /** The output rows of one left batch: its matches and, for left and full joins, its unmatched rows. */
   probe(left: ColumnBatch): ColumnBatch {
-    const { node, head, next, matchedRight } = this;
+    const { node, matchedRight } = this;
     const lKeys = node.keys.map((k) => left.columns[fieldIndex(node.left.schema, k)] as unknown[]);
-    let { li, ri } = this;
-    let m = 0;
-    const keepUnmatchedLeft = node.how === "left" || node.how === "full";
-    const filtering = node.how === "semi" || node.how === "anti";
-    const semi = node.how === "semi";
     const found = this.index.findRows(lKeys, left.length);
-    // A left row takes at most one slot unless it matches several right rows (then the buffers grow).
-    if (li.length < left.length) ({ li, ri } = this.reserve(left.length));
-    for (let i = 0; i < left.length; i++) {
-      const k = found[i] as number;
-      const matched = k >= 0 && head[k] !== 0;
-      if (filtering) {
-        if (matched === semi) li[m++] = i;
-        continue;
-      }
-      if (matched) {
-        for (let j = (head[k] as number) - 1; j >= 0; j = next[j] as number) {
-          if (m === li.length) ({ li, ri } = this.grow());
-          li[m] = i;
-          ri[m++] = j;
-          if (matchedRight) matchedRight[j] = 1;
-        }
-      } else if (keepUnmatchedLeft) {
-        if (m === li.length) ({ li, ri } = this.grow());
-        li[m] = i;
-        ri[m++] = -1;
-      }
+    const foundAt = found.byteOffset;
+    // A left row takes at most one slot unless it matches several right rows: then the pairs
+    // are made again in buffers twice as large.
+    this.li.grow(left.length);
+    this.ri.grow(left.length);
+    const pairs = () => folds.joinPairs(foundAt, left.length, this.head.at, this.next.at, this.kind, matchedRight ? 1 : 0, matchedRight?.at ?? 0, this.li.at, this.ri.at, this.li.length);
+    let m = pairs();
+    for (; m < 0; m = pairs()) {
+      this.li.grow(this.li.length * 2);
+      this.ri.grow(this.ri.length * 2);
     }
-    return joinOutput(node, left, this.right, li.subarray(0, m), ri.subarray(0, m), null);
+    return joinOutput(node, left, this.right, this.li.array.subarray(0, m), this.ri.array.subarray(0, m), null);
   }
 
-  /** Fresh matched-pair buffers of at least `n` slots (a probe's pairs live until its output is built). */
-  private reserve(n: number): { li: Int32Array; ri: Int32Array } {
-    this.li = new Int32Array(n);
-    this.ri = new Int32Array(n);
-    return { li: this.li, ri: this.ri };
-  }
-
-  /** Doubles the matched-pair buffers, keeping their contents. */
-  private grow(): { li: Int32Array; ri: Int32Array } {
-    this.li = grownInt32(this.li, this.li.length * 2);
-    this.ri = grownInt32(this.ri, this.ri.length * 2);
-    return { li: this.li, ri: this.ri };
-  }
-
-  /** Gives the key index's memory in the folds' heap back, after the last probe. */
+  /** Gives the join's memory in the folds' heap back, after the last probe and `unmatchedRight`. */
   free(): void {
     this.index.free();
+    for (const a of [this.head, this.next, this.li, this.ri, this.matchedRight]) a?.free();
   }
 
   /** For right and full joins, after every left batch: the right rows nothing matched. */
   unmatchedRight(): ColumnBatch | undefined {
     if (!this.matchedRight) return undefined;
     const noLeft: ColumnBatch = { length: 0, columns: this.node.left.schema.fields.map(() => []) };
-    return joinOutput(this.node, noLeft, this.right, [], [], this.matchedRight);
+    return joinOutput(this.node, noLeft, this.right, [], [], this.matchedRight.array);
   }
 }

@@ -146,7 +146,9 @@ export class KeyIndex {
       if (adding && n > 0) this.addedEmpty = true;
       return new Int32Array(n).fill(this.addedEmpty ? 0 : -1);
     }
-    this.codes.forEach((c, k) => c.rows(columns[k] as readonly unknown[], n, adding));
+    this.codes.forEach((c, k) => {
+      c.rows(columns[k] as readonly unknown[], n, adding);
+    });
     // Views taken once every column is coded: coding one may grow the heap, detaching older views.
     const codes = this.codes.map((c) => c.written(n));
     this.tuples?.rows(codes, n, adding, codes[0] as Int32Array);

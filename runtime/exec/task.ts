@@ -156,8 +156,8 @@ class TaskRunner {
           const out = join.probe(b);
           if (out.length > 0) emit(out);
         });
-        join.free();
         const rest = join.unmatchedRight();
+        join.free();
         if (rest !== undefined && rest.length > 0) emit(rest);
         return;
       }

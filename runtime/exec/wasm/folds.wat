@@ -261,4 +261,48 @@
         (br $row)))
     (i32.store (local.get $state) (local.get $size))
     (local.get $n))
+;; A hash join's probe (hash-join.ts): left rows 0 <= i < n have key ids found[i] (-1: none);
+  ;; key k's right rows are head[k] - 1 (head 0: none), then next[j] after row j (-1: the last).
+  ;; Writes matched pairs (left row li[m], right row ri[m]) in left order, each left row's
+  ;; matches in right order. kind 0: inner; 1: an unmatched left row too, with right row -1;
+  ;; 2: semi and 3: anti (li only: the left rows with, or without, a match). With `mark`, each
+  ;; right row matched gets a 1 in matched[j]. Returns the number of pairs, or -1 when they
+  ;; need more than `room` slots.
+  (func (export "joinPairs") (param $found i32) (param $n i32) (param $head i32) (param $next i32) (param $kind i32)
+                             (param $mark i32) (param $matched i32) (param $li i32) (param $ri i32) (param $room i32) (result i32)
+    (local $i i32) (local $k i32) (local $j i32) (local $m i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $k (i32.load (i32.add (local.get $found) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $j (i32.const -1))
+        (if (i32.ge_s (local.get $k) (i32.const 0))
+          (then (local.set $j (i32.sub (i32.load (i32.add (local.get $head) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 1)))))
+        (block $next_row
+          (if (i32.ge_u (local.get $kind) (i32.const 2))
+            (then
+              (br_if $next_row (i32.ne (i32.ge_s (local.get $j) (i32.const 0)) (i32.eq (local.get $kind) (i32.const 2))))
+              (if (i32.ge_u (local.get $m) (local.get $room)) (then (return (i32.const -1))))
+              (i32.store (i32.add (local.get $li) (i32.shl (local.get $m) (i32.const 2))) (local.get $i))
+              (local.set $m (i32.add (local.get $m) (i32.const 1)))
+              (br $next_row)))
+          (if (i32.lt_s (local.get $j) (i32.const 0))
+            (then
+              (br_if $next_row (i32.eqz (local.get $kind)))
+              (if (i32.ge_u (local.get $m) (local.get $room)) (then (return (i32.const -1))))
+              (i32.store (i32.add (local.get $li) (i32.shl (local.get $m) (i32.const 2))) (local.get $i))
+              (i32.store (i32.add (local.get $ri) (i32.shl (local.get $m) (i32.const 2))) (i32.const -1))
+              (local.set $m (i32.add (local.get $m) (i32.const 1)))
+              (br $next_row)))
+          (loop $match
+            (if (i32.ge_u (local.get $m) (local.get $room)) (then (return (i32.const -1))))
+            (i32.store (i32.add (local.get $li) (i32.shl (local.get $m) (i32.const 2))) (local.get $i))
+            (i32.store (i32.add (local.get $ri) (i32.shl (local.get $m) (i32.const 2))) (local.get $j))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (if (local.get $mark) (then (i32.store8 (i32.add (local.get $matched) (local.get $j)) (i32.const 1))))
+            (local.set $j (i32.load (i32.add (local.get $next) (i32.shl (local.get $j) (i32.const 2)))))
+            (br_if $match (i32.ge_s (local.get $j) (i32.const 0)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row)))
+    (local.get $m))
 )
