@@ -14,6 +14,7 @@ import { nestedLoopJoin } from "./nested-loop-join.ts";
 import { partitionBatch, type RangeKey, sampleRangeKeys } from "./repartition.ts";
 import { sortBatch } from "./sort.ts";
 import { Utf8Decoder } from "./utf8-dictionary.ts";
+import { releaseIdleHeap } from "./wasm/heap.ts";
 
 /** One partition of a materialized node: its batches in order. */
 export type Partition = readonly arrow.RecordBatch[];
@@ -346,5 +347,7 @@ export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
     emit(out);
   } else runner.stream(root, msg.partition, emit);
   const schema = exchange === undefined ? root.schema : exchange.input.schema;
-  return { buffers: buckets.map((b) => encodeColumnBatches(schema, b)), rowsIn, rowsOut, reads, ...(samples && { samples }) };
+  const buffers = buckets.map((b) => encodeColumnBatches(schema, b));
+  releaseIdleHeap();
+  return { buffers, rowsIn, rowsOut, reads, ...(samples && { samples }) };
 }

@@ -27,10 +27,13 @@ interface FoldExports {
   lookupUtf8(offsets: number, bytes: number, base: number, from: number, to: number, slots: number, mask: number, pool: number, codes: number): number;
 }
 
-/** The folds of folds.wat; pointers are byte offsets into `memory`. */
-export const folds = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(FOLDS_WASM_BASE64, "base64"))).exports as unknown as FoldExports;
+const compiled = new WebAssembly.Module(Buffer.from(FOLDS_WASM_BASE64, "base64"));
+const instantiate = () => new WebAssembly.Instance(compiled).exports as unknown as FoldExports;
 
-const memory = folds.memory;
+/** The folds of folds.wat; pointers are byte offsets into `memory`. */
+export let folds = instantiate();
+
+let memory = folds.memory;
 const PAGE = 65536;
 /** WebAssembly's limit on a 32-bit memory: 4 GiB. */
 const MAX_PAGES = 65536;
@@ -42,6 +45,12 @@ let top = 0;
 let growths = 0;
 /** Freed blocks by size class (log2 of their size). */
 const freeBlocks: number[][] = [];
+/** Arrays not freed yet (one dropped without `free` counts until it is garbage-collected). */
+let live = 0;
+/** A memory larger than this is replaced by a fresh one once no array has lived in it for IDLE_MS (see releaseIdleHeap). */
+const IDLE_BYTES = 64 << 20;
+const IDLE_MS = 1000;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 function sizeClass(bytes: number): number {
   return Math.max(MIN_CLASS, 32 - Math.clz32(Math.max(1, bytes) - 1));
@@ -87,7 +96,31 @@ function release(at: number, bytes: number): void {
   list.push(at);
 }
 
-const unreachable = new FinalizationRegistry<{ readonly at: number; readonly bytes: number }>(({ at, bytes }) => release(at, bytes));
+const unreachable = new FinalizationRegistry<{ readonly at: number; readonly bytes: number }>(({ at, bytes }) => {
+  live--;
+  release(at, bytes);
+});
+
+/**
+ * Called after each task: a large memory in which no array lives is given back after IDLE_MS
+ * without a new one (the thread starts again with a fresh, small memory), so an idle thread does
+ * not keep its largest task's memory for good (a WebAssembly memory cannot shrink), while tasks
+ * run back to back reuse it.
+ */
+export function releaseIdleHeap(): void {
+  if (idleTimer !== undefined || live > 0 || memory.buffer.byteLength <= IDLE_BYTES) return;
+  idleTimer = setTimeout(() => {
+    idleTimer = undefined;
+    if (live > 0) return;
+    folds = instantiate();
+    memory = folds.memory;
+    top = 0;
+    growths++;
+    freeBlocks.length = 0;
+    scratch.length = 0;
+  }, IDLE_MS);
+  idleTimer.unref();
+}
 
 type Typed = Float64Array | Int32Array | Uint8Array;
 
@@ -114,6 +147,7 @@ class HeapArray<A extends Typed> {
   ) {
     this.length = length;
     this.at = allocate(length * kind.BYTES_PER_ELEMENT);
+    live++;
     unreachable.register(this, { at: this.at, bytes: length * kind.BYTES_PER_ELEMENT }, this);
     this.array.fill(fill);
   }
@@ -149,6 +183,7 @@ class HeapArray<A extends Typed> {
   free(): void {
     if (this.freed) return;
     this.freed = true;
+    live--;
     this.release();
   }
 

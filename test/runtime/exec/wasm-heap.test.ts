@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { KeyIndex } from "../../../runtime/exec/keys.ts";
-import { folds, HeapFloats, intsAt, Scratch, scratchInts, toHeap } from "../../../runtime/exec/wasm/heap.ts";
+import { folds, HeapBytes, HeapFloats, intsAt, releaseIdleHeap, Scratch, scratchInts, toHeap } from "../../../runtime/exec/wasm/heap.ts";
 // @ts-expect-error: a plain .mjs script, without types
 import { foldsModuleSource } from "../../../scripts/build-wasm.mjs";
 
@@ -52,6 +52,8 @@ describe("the folds' WebAssembly heap", () => {
     folds.sumInt32(at, toHeap(Scratch.Values, Int32Array.from([5, -1, 7, 2, 4, 10]), 6), 6, sums.at);
     expect(Array.from(counts.array)).toEqual([2, 1, 3]);
     expect(Array.from(sums.array)).toEqual([12, 2, 13]);
+    counts.free();
+    sums.free();
   });
 
   it("adds values to windows that hold them, opening a group's window at its first value, and returns the rows of the others", () => {
@@ -70,6 +72,7 @@ describe("the folds' WebAssembly heap", () => {
     // 2 (exponent 1) opens group 1's window at units of 2^-64 (the chunk boundary below 2^-52): 2·2^64 of them.
     expect(Array.from(windows.array.subarray(4, 8))).toEqual([2 ** 64, 0, 0, 2]);
     expect(windows.array[8]).toBeNaN();
+    windows.free();
   });
 
   it("gives a freed key index's tables back, so repeated indexes do not grow the heap", () => {
@@ -85,5 +88,35 @@ describe("the folds' WebAssembly heap", () => {
     const size = folds.memory.buffer.byteLength;
     for (let k = 0; k < 20; k++) run();
     expect(folds.memory.buffer.byteLength).toBe(size);
+  });
+
+  it("starts a fresh memory a while after a task once no array lives in a large one, and not before", () => {
+    vi.useFakeTimers();
+    const kept = new HeapFloats(4, 2);
+    const big = new HeapBytes(80 << 20);
+    big.free();
+    releaseIdleHeap();
+    vi.advanceTimersByTime(5000);
+    // An array still lives: the memory stays, with its values.
+    expect(folds.memory.buffer.byteLength).toBeGreaterThan(80 << 20);
+    expect(Array.from(kept.array)).toEqual([2, 2, 2, 2]);
+    kept.free();
+    releaseIdleHeap();
+    // A task that starts soon after reuses the memory; one that allocates keeps it.
+    vi.advanceTimersByTime(100);
+    expect(folds.memory.buffer.byteLength).toBeGreaterThan(80 << 20);
+    const during = new HeapFloats(4);
+    vi.advanceTimersByTime(5000);
+    expect(folds.memory.buffer.byteLength).toBeGreaterThan(80 << 20);
+    during.free();
+    releaseIdleHeap();
+    vi.advanceTimersByTime(5000);
+    vi.useRealTimers();
+    expect(folds.memory.buffer.byteLength).toBeLessThan(1 << 20);
+    // The fresh memory serves folds as before.
+    const counts = new HeapFloats(2);
+    folds.countRows(toHeap(Scratch.GroupIds, Int32Array.from([1, 1, 0]), 3), 3, counts.at);
+    expect(Array.from(counts.array)).toEqual([1, 2]);
+    counts.free();
   });
 });
