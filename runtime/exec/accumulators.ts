@@ -445,11 +445,15 @@ class Windows {
     into.add((c[w + HI] as number) * unit * CHUNK * CHUNK);
   }
 
-  /** Closes group g's window, zeroing its chunks. */
+  /**
+   * Closes group g's window for good, zeroing its chunks. Its scale becomes +Infinity, which makes
+   * every value's count of units infinite (or NaN), so addToWindows leaves them all to the caller
+   * and never opens the window again (it opens only at a NaN scale).
+   */
   close(g: number): void {
     const c = this.cells.array;
     const w = g * WINDOW;
-    c[w + SCALE] = Number.NaN;
+    c[w + SCALE] = Number.POSITIVE_INFINITY;
     c[w + LO] = 0;
     c[w + MID] = 0;
     c[w + HI] = 0;

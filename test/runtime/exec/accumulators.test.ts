@@ -135,6 +135,20 @@ describe("exact float sums per group", () => {
     }
   });
 
+  it("keep adding to a group's ExactSum once it left its windows, over later batches", () => {
+    // 1e-300 is below the windows' range: group 0 moves to an ExactSum at its first value, and
+    // every later value must follow it there (none may open a window of its own).
+    const values = Float64Array.from({ length: 20_000 }, (_, i) => (i === 0 ? 1e-300 : 1.25 + (i % 7) / 8));
+    const expected = new ExactSum();
+    for (const v of values) expected.add(v);
+    const acc = createAccumulator(agg("sum", "float64"));
+    for (let at = 0; at < values.length; at += 5000) {
+      const part = values.subarray(at, at + 5000);
+      acc.update(new GroupBatch(new Int32Array(part.length), part.length), part as unknown as unknown[], 1);
+    }
+    expect(acc.results(1)).toEqual([expected.value()]);
+  });
+
   it("stay exact past the carries of a long group", () => {
     // 2^23 values 2^21 + 1 - k·2^-31 (the lowest 32-bit chunk nearly full, in varying bits), then
     // -(2^21 + 1)·2^23: the sum, -Σk·2^-31, is small enough to show any unit that the eight
