@@ -429,7 +429,7 @@ class Windows {
     }
   }
 
-  /** Whether group g has a window open. */
+  /** Whether group g's window was opened (one closed since counts). */
   has(g: number): boolean {
     return !Number.isNaN(this.cells.array[g * WINDOW + SCALE] as number);
   }

@@ -7,7 +7,8 @@ const key = fc.oneof({ weight: 6, arbitrary: fc.constant("a") }, { weight: 2, ar
 const text = fc.oneof(fc.constantFrom("", " a ", "Straße", "🙂ok", "x,y", 'q"t', "zz"), fc.string({ maxLength: 4 }));
 const float = fc.oneof(
   { weight: 8, arbitrary: fc.double({ min: -1000, max: 1000, noNaN: true }).map((x) => Math.round(x * 100) / 100) },
-  { weight: 1, arbitrary: fc.constantFrom(0, -0, Number.NaN, 0.5, 2.5) },
+  // 1e-300 is below the exact sums' fixed-point windows: a group holding it sums in an ExactSum.
+  { weight: 1, arbitrary: fc.constantFrom(0, -0, Number.NaN, 0.5, 2.5, 1e-300) },
 );
 const day = fc.integer({ min: 0, max: 6 }).map((d) => `2024-01-0${d + 1}`);
 
