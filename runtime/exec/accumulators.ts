@@ -33,8 +33,12 @@ export class GroupBatch {
 export interface GroupedAccumulator {
   /** Folds row `i`'s argument `values[i]` (null for `count()`) into group `rows.ids[i]`, for i < rows.n; there are `groups` groups so far. */
   update(rows: GroupBatch, values: readonly unknown[] | null, groups: number): void;
-  /** Folds the partial states of row `i` (one column per state field) into group `ids[i]`. */
-  merge(ids: Int32Array, n: number, states: readonly (readonly unknown[])[], groups: number): void;
+  /**
+   * Folds the partial states of row `i` (one column per state field) into group `batch.ids[i]`.
+   * Like `update`, it reads the ids (a view of the heap) after growing its states, which may grow
+   * the heap and detach older views.
+   */
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void;
   /** One column per state field, one entry per group (0 … groups-1). */
   states(groups: number): unknown[][];
   results(groups: number): unknown[];
@@ -221,8 +225,9 @@ class CountAcc implements GroupedAccumulator {
       if (v === null || v === undefined) this.n.skip(ids[i] as number);
     }
   }
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
     this.n.reserve(groups);
+    const { ids, n: rows } = batch;
     const s = states[0] as readonly unknown[];
     for (let i = 0; i < rows; i++) this.n.merge(ids[i] as number, (s[i] as number | null) ?? 0);
   }
@@ -253,8 +258,9 @@ class CountDistinctAcc implements GroupedAccumulator {
       if (v !== null && v !== undefined) (this.seen[ids[i] as number] as Set<unknown>).add(v);
     }
   }
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
     ensureList(this.seen, groups, () => new Set());
+    const { ids, n: rows } = batch;
     const s = states[0] as readonly unknown[];
     for (let i = 0; i < rows; i++) {
       const into = this.seen[ids[i] as number] as Set<unknown>;
@@ -306,9 +312,10 @@ class IntSumAcc implements GroupedAccumulator {
       else num[g] = (num[g] as number) + (v as number);
     }
   }
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
     this.grow(groups);
     this.count.reserve(groups);
+    const { ids, n: rows } = batch;
     const { big } = this;
     const num = this.num.array;
     const sums = states[0] as readonly unknown[];
@@ -567,9 +574,10 @@ class FloatSumAcc implements GroupedAccumulator {
     }
   }
 
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
     this.grow(groups);
     this.count.reserve(groups);
+    const { ids, n: rows } = batch;
     const partials = states[0] as readonly unknown[];
     const counts = states[1];
     for (let i = 0; i < rows; i++) {
@@ -644,7 +652,7 @@ abstract class ValueAcc implements GroupedAccumulator {
     const vs = values as readonly unknown[];
     for (let i = 0; i < n; i++) this.fold(ids[i] as number, vs[i] ?? null);
   }
-  abstract merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void;
+  abstract merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void;
   protected mergeGrow(groups: number): void {
     this.grow(groups);
   }
@@ -664,8 +672,9 @@ class MinMaxAcc extends ValueAcc {
     const cur = this.values[g];
     if (cur === null || this.sign * compareValues(v, cur) < 0) this.values[g] = v;
   }
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
     this.mergeGrow(groups);
+    const { ids, n: rows } = batch;
     const s = states[0] as readonly unknown[];
     for (let i = 0; i < rows; i++) this.fold(ids[i] as number, s[i] ?? null);
   }
@@ -685,8 +694,9 @@ class FirstLastAcc extends ValueAcc {
       this.has[g] = true;
     }
   }
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
     this.mergeGrow(groups);
+    const { ids, n: rows } = batch;
     const vs = states[0] as readonly unknown[];
     const has = states[1] as readonly unknown[];
     for (let i = 0; i < rows; i++) if (has[i] === true) this.fold(ids[i] as number, vs[i] ?? null);
@@ -708,8 +718,9 @@ class StddevAcc implements GroupedAccumulator {
       if (v !== null && v !== undefined) (this.values[ids[i] as number] as number[]).push(Number(v));
     }
   }
-  merge(ids: Int32Array, rows: number, states: readonly (readonly unknown[])[], groups: number): void {
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
     ensureList(this.values, groups, () => []);
+    const { ids, n: rows } = batch;
     const s = states[0] as readonly unknown[];
     for (let i = 0; i < rows; i++) {
       const into = this.values[ids[i] as number] as number[];

@@ -75,13 +75,13 @@ export class HashAggregation {
       this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => gather(col, firstRows)) });
       this.groups = groups;
     }
+    const rows = new GroupBatch(ids, n);
     if (node.mode === "final") {
       this.accs.forEach((acc, a) => {
-        acc.merge(ids, n, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
+        acc.merge(rows, (c.stateIndexes[a] as readonly number[]).map((k) => input.columns[k] as unknown[]), groups);
       });
       return;
     }
-    const rows = new GroupBatch(ids, n);
     this.rows.add(rows, groups);
     this.accs.forEach((acc, a) => {
       const arg = c.args[a];

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { PhysicalAggregate } from "../../../plan/physical.ts";
 import type { DataType } from "../../../plan/schema.ts";
 import { createAccumulator, ExactSum, GroupBatch } from "../../../runtime/exec/accumulators.ts";
+import { folds, HeapInts } from "../../../runtime/exec/wasm/heap.ts";
 
 const agg = (fn: PhysicalAggregate["fn"], argType: DataType, star = false): PhysicalAggregate =>
   ({ fn, argType, name: "a", ...(star ? {} : { arg: { kind: "Column", name: "x" } }) }) as PhysicalAggregate;
@@ -29,9 +30,24 @@ function split(a: PhysicalAggregate, ids: number[], values: unknown[], at: numbe
   const final = createAccumulator(a);
   const stateIds = Int32Array.from([...Array(groups).keys(), ...Array(groups).keys()]);
   const states = (halves[0] as unknown[][]).map((col, k) => [...col, ...((halves[1] as unknown[][])[k] as unknown[])]);
-  final.merge(stateIds, 2 * groups, states, groups);
+  final.merge(new GroupBatch(stateIds, 2 * groups), states, groups);
   return final.results(groups);
 }
+
+describe("merging partial states", () => {
+  it("reads group ids that live in the heap after growing its states, which grows the heap", () => {
+    const idsInHeap = new HeapInts(4);
+    const before = folds.memory.buffer.byteLength;
+    const groups = before / 8 + 1;
+    idsInHeap.array.set([groups - 1, 0, groups - 1, 5]);
+    const acc = createAccumulator(agg("sum", "int32"));
+    acc.merge(new GroupBatch(idsInHeap.array, 4), [[1, 2, 3, 4]], groups);
+    expect(folds.memory.buffer.byteLength).toBeGreaterThan(before);
+    const sums = acc.results(groups);
+    expect([sums[0], sums[5], sums[groups - 1], sums[1]]).toEqual([2, 4, 4, null]);
+    idsInHeap.free();
+  });
+});
 
 const ids = [0, 1, 0, 2, 1, 0, 2, 2];
 const cases: [string, PhysicalAggregate, unknown[], unknown[]][] = [
