@@ -106,24 +106,55 @@ function positiveInt(flag: string, raw: string | undefined, min = 1): number | u
   return n;
 }
 
+/** What `node bundle.mjs --help` prints. */
+export const RUN_USAGE = `Usage: node <bundle>.mjs [options]   (or: tsdf run <bundle>.mjs [options])
+
+Options:
+  --data-dir <dir>             folder the pipeline's paths are relative to (default: ".")
+  --workers <n>                worker threads running tasks (default: one per CPU; 0: in the main thread)
+  --partitions <n>             partitions of scans and shuffles (default: the worker count)
+  --max-task-failures <n>      failures of one task before the run fails (default: 4)
+  --metrics <file.json>        write per-stage metrics (tasks, attempts, rows, bytes shuffled, time, recomputed partitions)
+  --quiet                      no progress bar and no run summary on stderr
+  --current-date <yyyy-MM-dd>  the date currentDate() returns (default: today, UTC)
+  --param <name=value>         a pipeline parameter (repeatable)
+  --remote <sc://host:15002>   run every sink on a Spark cluster over Spark Connect (default: $SPARK_REMOTE)
+  --token <token>              the Spark Connect server's bearer token
+  -h, --help                   this text
+`;
+
+const RUN_OPTIONS = {
+  "data-dir": { type: "string" },
+  workers: { type: "string" },
+  partitions: { type: "string" },
+  "max-task-failures": { type: "string" },
+  metrics: { type: "string" },
+  quiet: { type: "boolean" },
+  "current-date": { type: "string" },
+  param: { type: "string", multiple: true },
+  remote: { type: "string" },
+  token: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The options as given; an unknown option or a missing value is TSDF4005. */
+function runOptionValues(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: RUN_OPTIONS, strict: true }).values;
+  } catch (e) {
+    // node:util's parseArgs: "Unknown option '--x'", "Option '--workers <value>' argument missing", …
+    throw new TsdfError("TSDF4005", `${(e as Error).message.split(". ")[0]}; --help lists the options`);
+  }
+}
+
+/** Whether the arguments ask for the usage text. */
+export function wantsRunUsage(argv: readonly string[]): boolean {
+  return runOptionValues(argv).help === true;
+}
+
 /** Parses `--data-dir D --workers N --partitions N --param k=v --current-date YYYY-MM-DD --metrics F --quiet --max-task-failures N --remote sc://host:15002 --token T`. */
 export function parseRunArgs(argv: readonly string[]): RunOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      "data-dir": { type: "string" },
-      workers: { type: "string" },
-      partitions: { type: "string" },
-      "max-task-failures": { type: "string" },
-      metrics: { type: "string" },
-      quiet: { type: "boolean" },
-      "current-date": { type: "string" },
-      param: { type: "string", multiple: true },
-      remote: { type: "string" },
-      token: { type: "string" },
-    },
-    strict: true,
-  });
+  const values = runOptionValues(argv);
   const params: Record<string, string> = {};
   for (const kv of values.param ?? []) {
     const eq = kv.indexOf("=");
@@ -240,6 +271,10 @@ export function createJob<Outputs extends Record<string, OutputRow>>(
       const onSigint = () => cancel.abort();
       process.once("SIGINT", onSigint);
       try {
+        if (wantsRunUsage(argv)) {
+          process.stdout.write(RUN_USAGE);
+          return 0;
+        }
         await run({ ...parseRunArgs(argv), signal: cancel.signal });
         return 0;
       } catch (e) {

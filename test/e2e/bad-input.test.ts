@@ -46,6 +46,22 @@ describe("a bundle's worker threads", () => {
   });
 });
 
+describe("a bundle's command line", () => {
+  it("prints its options for --help, and names an unknown option or a missing value without a stack trace", () => {
+    const help = nodeBundle(bundle, ["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: node <bundle>\.mjs \[options\]/);
+    expect(help.stdout).toContain("--partitions <n>");
+    const unknown = nodeBundle(bundle, ["--data-dir", work, "--wrokers", "2"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("error TSDF4005: Unknown option '--wrokers'; --help lists the options");
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    const missing = nodeBundle(bundle, ["--workers"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("TSDF4005: Option '--workers <value>' argument missing");
+  });
+});
+
 describe("bad input fails with a located tsdf error and no output", () => {
   it("runs clean input (the control case)", () => {
     const dir = dataDir(SALES);
