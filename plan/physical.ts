@@ -206,16 +206,17 @@ export function referenceCounts(roots: readonly PhysicalPlan[]): Map<PhysicalPla
 export function aggregateStateFields(a: PhysicalAggregate): ExecField[] {
   const f = (suffix: string, type: ExecField["type"], list = false): ExecField =>
     list ? { name: `${a.name}$${suffix}`, type, nullable: true, list: true } : { name: `${a.name}$${suffix}`, type, nullable: true };
-  const sum = () => (a.argType === "int64" ? f("sum", "int64") : a.argType === "int32" ? f("sum", "float64") : f("sum", "float64", true));
+  // A float sum's state is its exact partials: the largest, the next, a list of any others.
+  const sum = () => (a.argType === "int64" ? [f("sum", "int64")] : a.argType === "int32" ? [f("sum", "float64")] : [f("hi", "float64"), f("lo", "float64"), f("rest", "float64", true)]);
   switch (a.fn) {
     case "count":
       return [f("count", "float64")];
     case "count_distinct":
       return [f("set", a.argType, true)];
     case "sum":
-      return [sum()];
+      return sum();
     case "avg":
-      return [sum(), f("count", "float64")];
+      return [...sum(), f("count", "float64")];
     case "min":
     case "max":
       return [f("value", a.argType)];

@@ -104,9 +104,19 @@ export class ExactSum {
     this.hasSpecial = false;
   }
 
-  /** Partials, with an infinity or NaN carried as a single element. */
-  state(): number[] {
-    return this.hasSpecial ? [this.special] : Array.from(this.p.subarray(0, this.n));
+  /**
+   * Writes this sum as group g's partial state (see FloatSumAcc.states): its largest partial in
+   * `hi` (an infinity or NaN there alone), the next in `lo`, any others in `rest`. The columns
+   * start at 0, 0 and null.
+   */
+  writeState(g: number, hi: Float64Array, lo: Float64Array, rest: (number[] | null)[]): void {
+    const { p, n } = this;
+    if (this.hasSpecial) hi[g] = this.special;
+    else if (n > 0) {
+      hi[g] = p[n - 1] as number;
+      if (n > 1) lo[g] = p[n - 2] as number;
+      if (n > 2) rest[g] = Array.from(p.subarray(0, n - 2));
+    }
   }
 }
 
@@ -202,6 +212,13 @@ class ValueCounts {
     return (this.delta[g] ?? 0) + this.rows.of(g);
   }
 
+  /** The counts of groups 0 … groups-1. */
+  all(groups: number): Float64Array {
+    const out = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) out[g] = this.of(g);
+    return out;
+  }
+
   /** Frees the GroupRows when it is this accumulator's own. */
   free(): void {
     if (this.counting) this.rows.free();
@@ -232,7 +249,7 @@ class CountAcc implements GroupedAccumulator {
     for (let i = 0; i < rows; i++) this.n.merge(ids[i] as number, (s[i] as number | null) ?? 0);
   }
   states(groups: number): unknown[][] {
-    return [Array.from({ length: groups }, (_, g) => this.n.of(g))];
+    return [this.n.all(groups) as unknown as unknown[]];
   }
   results(groups: number): unknown[] {
     return Array.from({ length: groups }, (_, g) => BigInt(this.n.of(g)));
@@ -245,6 +262,15 @@ class CountAcc implements GroupedAccumulator {
 /** Whether a column is a typed array (decodeColumn's numeric columns without nulls). */
 function isDense(values: readonly unknown[]): boolean {
   return ArrayBuffer.isView(values);
+}
+
+/**
+ * A numeric state column: `values` as they are (a typed column, which encodes without a copy)
+ * when every group has a value, else with null for the groups whose count is 0.
+ */
+function nullWhereEmpty(values: Float64Array, counts: Float64Array): unknown[] {
+  if (!counts.includes(0)) return values as unknown as unknown[];
+  return Array.from(values, (v, g) => (counts[g] === 0 ? null : v));
 }
 
 /** Distinct non-null values per group; a Set's SameValueZero is the grouping semantics (NaN once, -0 as 0). */
@@ -336,8 +362,9 @@ class IntSumAcc implements GroupedAccumulator {
   }
   states(groups: number): unknown[][] {
     this.grow(groups);
-    const sums = Array.from({ length: groups }, (_, g) => this.sum(g));
-    return this.avg ? [sums, Array.from({ length: groups }, (_, g) => this.count.of(g))] : [sums];
+    const counts = this.count.all(groups);
+    const sums = this.wide ? Array.from({ length: groups }, (_, g) => this.sum(g)) : nullWhereEmpty(this.num.array.slice(0, groups), counts);
+    return this.avg ? [sums, counts as unknown as unknown[]] : [sums];
   }
   results(groups: number): unknown[] {
     this.grow(groups);
@@ -574,20 +601,46 @@ class FloatSumAcc implements GroupedAccumulator {
     }
   }
 
+  /**
+   * Folds partial states (see `states`): each row's hi and lo parts add as a batch of values,
+   * as `update` adds rows, and the rare rest one by one.
+   */
   merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
     this.grow(groups);
     this.count.reserve(groups);
-    const { ids, n: rows } = batch;
-    const partials = states[0] as readonly unknown[];
-    const counts = states[1];
-    for (let i = 0; i < rows; i++) {
-      const s = partials[i] as number[] | null | undefined;
-      const n = counts ? ((counts[i] as number | null) ?? 0) : s === null || s === undefined ? 0 : 1;
-      if (s === null || s === undefined || n === 0) continue;
-      const g = ids[i] as number;
-      this.count.merge(g, n);
-      this.reserve(s.length);
-      for (const p of s) this.add(g, p);
+    const [his, los, rests, counts] = states as readonly (readonly unknown[])[];
+    const n = batch.n;
+    const ids = batch.ids;
+    // Rows with a state (a group without values has a null hi), with their hi and lo parts.
+    let rows = batch;
+    let hi = his as unknown as Float64Array;
+    let lo = los as unknown as Float64Array;
+    if (!(his instanceof Float64Array && los instanceof Float64Array)) {
+      const kept = new Int32Array(n);
+      hi = new Float64Array(n);
+      lo = new Float64Array(n);
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        const h = his?.[i];
+        if (h === null || h === undefined) continue;
+        kept[m] = ids[i] as number;
+        hi[m] = h as number;
+        lo[m++] = (los?.[i] as number | null) ?? 0;
+      }
+      rows = new GroupBatch(kept, m, Scratch.NonNullIds);
+    }
+    for (let i = 0; i < n; i++) {
+      const h = his?.[i];
+      if (h !== null && h !== undefined) this.count.merge(ids[i] as number, counts ? ((counts[i] as number | null) ?? 0) : 1);
+    }
+    this.updateDense(rows, hi);
+    this.updateDense(rows, lo);
+    const groupOf = batch.ids;
+    for (let i = 0; i < n; i++) {
+      const r = rests?.[i] as number[] | null | undefined;
+      if (r === null || r === undefined) continue;
+      this.reserve(r.length);
+      for (const p of r) this.add(groupOf[i] as number, p);
     }
   }
 
@@ -617,10 +670,20 @@ class FloatSumAcc implements GroupedAccumulator {
     this.second.moveTo(g, rounding);
     return rounding;
   }
+  /**
+   * Per group, its exact sum as Shewchuk partials in three columns: the largest (hi), the next
+   * (lo, 0 when none), and a list of the others (null when none, as it is for nearly every
+   * group), then (avg) the count. Fixed-width columns encode without a per-group array.
+   */
   states(groups: number): unknown[][] {
     this.grow(groups);
-    const sums = Array.from({ length: groups }, (_, g) => (this.count.of(g) === 0 ? null : this.exact(g).state()));
-    return this.avg ? [sums, Array.from({ length: groups }, (_, g) => this.count.of(g))] : [sums];
+    const counts = this.count.all(groups);
+    const hi = new Float64Array(groups);
+    const lo = new Float64Array(groups);
+    const rest: (number[] | null)[] = new Array(groups).fill(null);
+    for (let g = 0; g < groups; g++) if (counts[g] !== 0) this.exact(g).writeState(g, hi, lo, rest);
+    const sums = [nullWhereEmpty(hi, counts), lo as unknown as unknown[], rest];
+    return this.avg ? [...sums, counts as unknown as unknown[]] : sums;
   }
   results(groups: number): unknown[] {
     this.grow(groups);

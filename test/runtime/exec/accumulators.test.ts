@@ -16,8 +16,12 @@ function single(a: PhysicalAggregate, ids: number[], values: unknown[]): unknown
   return acc.results(groups);
 }
 
-/** The same, computed as partial states over two halves of the rows and merged in order. */
-function split(a: PhysicalAggregate, ids: number[], values: unknown[], at: number): unknown[] {
+/**
+ * The same, computed as partial states over two halves of the rows and merged in order: as one
+ * batch of both halves' states (plain arrays), or (`separately`) as one batch per half, each its
+ * states' columns as `states` returned them (typed arrays, as a shuffle block decodes them).
+ */
+function split(a: PhysicalAggregate, ids: number[], values: unknown[], at: number, separately = false): unknown[] {
   const groups = Math.max(-1, ...ids) + 1;
   const halves = [
     [0, at],
@@ -28,6 +32,10 @@ function split(a: PhysicalAggregate, ids: number[], values: unknown[], at: numbe
     return acc.states(groups);
   });
   const final = createAccumulator(a);
+  if (separately) {
+    for (const half of halves) final.merge(new GroupBatch(Int32Array.from(Array(groups).keys()), groups), half, groups);
+    return final.results(groups);
+  }
   const stateIds = Int32Array.from([...Array(groups).keys(), ...Array(groups).keys()]);
   const states = (halves[0] as unknown[][]).map((col, k) => [...col, ...((halves[1] as unknown[][])[k] as unknown[])]);
   final.merge(new GroupBatch(stateIds, 2 * groups), states, groups);
@@ -70,7 +78,10 @@ describe("grouped accumulators", () => {
       expect(single(a, ids, values)).toEqual(expected);
     });
     it(`${name}: merged partial states give the same result for any split`, () => {
-      for (let at = 0; at <= ids.length; at++) expect(split(a, ids, values, at)).toEqual(expected);
+      for (let at = 0; at <= ids.length; at++) {
+        expect(split(a, ids, values, at)).toEqual(expected);
+        expect(split(a, ids, values, at, true)).toEqual(expected);
+      }
     });
   }
 
@@ -97,7 +108,10 @@ describe("exact float sums per group", () => {
       return s.value();
     });
     expect(single(agg("sum", "float64"), ids, [...wild, ...tame])).toEqual(expected);
-    for (let at = 0; at <= ids.length; at += 3) expect(split(agg("sum", "float64"), ids, [...wild, ...tame], at)).toEqual(expected);
+    for (let at = 0; at <= ids.length; at += 3) {
+      expect(split(agg("sum", "float64"), ids, [...wild, ...tame], at)).toEqual(expected);
+      expect(split(agg("sum", "float64"), ids, [...wild, ...tame], at, true)).toEqual(expected);
+    }
   });
 
   it("carry an overflow to infinity and NaN as ExactSum does", () => {
@@ -131,6 +145,7 @@ describe("exact float sums per group", () => {
         const n = Math.max(...groups) + 1;
         expect(got(single(agg("sum", "float64"), groups, values))).toEqual(expected.slice(0, n));
         expect(got(split(agg("sum", "float64"), groups, values, cut % (rows.length + 1)))).toEqual(expected.slice(0, n));
+        expect(got(split(agg("sum", "float64"), groups, values, cut % (rows.length + 1), true))).toEqual(expected.slice(0, n));
       }),
     );
   });
