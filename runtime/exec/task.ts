@@ -20,7 +20,8 @@ import { releaseIdleHeap } from "./wasm/heap.ts";
 export type Partition = readonly arrow.RecordBatch[];
 
 /** What a task reads of materialized nodes and scans, by node id and partition number: batches in order. */
-type TaskInputs = ReadonlyMap<number, ReadonlyMap<number, readonly arrow.RecordBatch[]>>;
+/** Per node and partition, its batches: decoded blocks, or a scan split read as it is iterated. */
+type TaskInputs = ReadonlyMap<number, ReadonlyMap<number, Iterable<arrow.RecordBatch>>>;
 
 /** Partition `p` of a union is partition `q` of one of its inputs: theirs, in input order. */
 function unionInput(node: UnionExec, p: number): [PhysicalPlan, number] {
@@ -304,15 +305,23 @@ export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
   }
   const { root, exchange, sample, nodes } = stage;
   let rowsIn = 0;
-  const inputs = new Map<number, Map<number, readonly arrow.RecordBatch[]>>();
+  const inputs = new Map<number, Map<number, Iterable<arrow.RecordBatch>>>();
   const nodeOf = (id: number): PhysicalPlan => {
     const node = nodes.get(id);
     if (!node) throw new Error(`internal: task input node #${id} is not in stage ${msg.stage}`);
     return node;
   };
-  const add = (node: PhysicalPlan, partition: number, batches: readonly arrow.RecordBatch[]) => {
-    for (const b of batches) rowsIn += b.numRows;
-    inputs.set(node.id, (inputs.get(node.id) ?? new Map<number, readonly arrow.RecordBatch[]>()).set(partition, batches));
+  // The rows of an input count as the task takes them (a scan's split is read while the task runs).
+  const add = (node: PhysicalPlan, partition: number, batches: Iterable<arrow.RecordBatch>) => {
+    const counted = {
+      *[Symbol.iterator]() {
+        for (const b of batches) {
+          rowsIn += b.numRows;
+          yield b;
+        }
+      },
+    };
+    inputs.set(node.id, (inputs.get(node.id) ?? new Map<number, Iterable<arrow.RecordBatch>>()).set(partition, counted));
   };
   for (const input of msg.inputs) {
     add(nodeOf(input.nodeId), input.partition, input.parts.flatMap(({ from, buffer }) => decodeBuffer(buffer, input.nodeId, from)));

@@ -39,11 +39,11 @@ export async function readCsv(
 }
 
 /**
- * Reads the records of `file[range.start, range.end)`, streaming the range from disk in chunks,
- * as one batch per chunk. `range.start` must be a record start (see text-splits.ts) on physical line
+ * The records of `file[range.start, range.end)`, read from disk chunk by chunk as they are
+ * taken, one batch per chunk. `range.start` must be a record start (see text-splits.ts) on physical line
  * `range.firstLine`; only a range at the file's start has a BOM and a header.
  */
-export async function readCsvRange(
+export function readCsvRange(
   file: string,
   displayPath: string,
   schema: Schema,
@@ -52,7 +52,7 @@ export async function readCsvRange(
   range: { readonly start: number; readonly end: number; readonly firstLine: number },
   metrics?: ReadMetrics,
   chunkSize?: number,
-): Promise<arrow.RecordBatch[]> {
+): Iterable<arrow.RecordBatch> {
   const parser = new CsvParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
   return parseRangeInChunks(file, displayPath, range.start, range.end, parser, chunkSize);
 }
@@ -169,9 +169,9 @@ class CsvParser {
     return buf.length;
   }
 
-  /** Closes the records parsed so far as a batch: a range is read as one batch per chunk. */
-  endBatch(): void {
-    this.rows.flush();
+  /** Closes the records parsed since the last batch as a batch and hands it over: a range is read as one batch per chunk. */
+  takeBatch(): arrow.RecordBatch | undefined {
+    return this.rows.takeBatch();
   }
 
   /** The batches, `partitions` of them (the last ones empty when no record reached them). */

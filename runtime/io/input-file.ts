@@ -1,5 +1,5 @@
 /** Opening input files, with the errors users see when one is missing. */
-import { openAsBlob } from "node:fs";
+import { openAsBlob, openSync } from "node:fs";
 import { type FileHandle, open, readFile, stat } from "node:fs/promises";
 import { TsdfError } from "../../plan/errors.ts";
 
@@ -24,6 +24,15 @@ export async function readInputFile(file: string, displayPath: string): Promise<
 export async function openInputFile(file: string, displayPath: string): Promise<FileHandle> {
   try {
     return await open(file, "r");
+  } catch (e) {
+    throw inputError(e, displayPath);
+  }
+}
+
+/** An input file opened for synchronous reads (a task's scan, in its own thread); TSDF3001 when it does not exist. */
+export function openInputFileSync(file: string, displayPath: string): number {
+  try {
+    return openSync(file, "r");
   } catch (e) {
     throw inputError(e, displayPath);
   }

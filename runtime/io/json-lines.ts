@@ -51,10 +51,10 @@ export async function readJsonLines(
 }
 
 /**
- * Reads the lines of `file[range.start, range.end)`, streaming the range from disk in chunks, as
+ * The lines of `file[range.start, range.end)`, read from disk chunk by chunk as they are taken,
  * one batch per chunk; `range.start` is a line start, physical line `range.firstLine` of the file.
  */
-export async function readJsonLinesRange(
+export function readJsonLinesRange(
   file: string,
   displayPath: string,
   schema: Schema,
@@ -63,7 +63,7 @@ export async function readJsonLinesRange(
   range: { readonly start: number; readonly end: number; readonly firstLine: number },
   metrics?: ReadMetrics,
   chunkSize?: number,
-): Promise<arrow.RecordBatch[]> {
+): Iterable<arrow.RecordBatch> {
   const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
   return parseRangeInChunks(file, displayPath, range.start, range.end, parser, chunkSize);
 }
@@ -168,9 +168,9 @@ class JsonLinesParser {
     return buf.length;
   }
 
-  /** Closes the records parsed so far as a batch: a range is read as one batch per chunk. */
-  endBatch(): void {
-    this.rows.flush();
+  /** Closes the records parsed since the last batch as a batch and hands it over: a range is read as one batch per chunk. */
+  takeBatch(): arrow.RecordBatch | undefined {
+    return this.rows.takeBatch();
   }
 
   /** The batches, `partitions` of them (the last ones empty when no line reached them). */

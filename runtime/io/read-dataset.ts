@@ -48,7 +48,7 @@ export async function readDataset(
   const splits = await planSplits(target, "/", files);
   const out: arrow.RecordBatch[] = [];
   for (const split of splits) {
-    const batches = await readSplit(target, split, "/", metrics);
+    const batches = [...(await readSplit(target, split, "/", metrics))];
     out.push(concatBatches((batches[0] as arrow.RecordBatch).schema, batches));
   }
   return out;

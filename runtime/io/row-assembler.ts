@@ -131,9 +131,11 @@ export class RowAssembler {
     this.rows++;
   }
 
-  /** Closes the rows appended so far as a batch, when there are any (a range read chunk by chunk). */
-  flush(): void {
-    if (this.rows > 0) this.finishPartition();
+  /** Closes the rows appended so far as a batch and hands it over, not kept in `batches` (a range read chunk by chunk); none when there are none. */
+  takeBatch(): arrow.RecordBatch | undefined {
+    if (this.rows === 0) return undefined;
+    this.finishPartition();
+    return this.batches.pop();
   }
 
   /** Closes the current partition's batch and starts the next one. */

@@ -74,8 +74,8 @@ export async function planScan(node: ScanExec, dataDir: string): Promise<ScanSpl
   return planSplits(targetOf(node, dataDir), dataDir, await listDatasetFiles(path.resolve(dataDir, node.path), node.path));
 }
 
-/** Reads one split of `node` (planned by `planScan` with the same `dataDir`) as record batches in order, adding to `metrics`. */
-export async function readScanSplit(node: ScanExec, split: ScanSplit, dataDir: string, metrics: ReadMetrics): Promise<arrow.RecordBatch[]> {
+/** The record batches of one split of `node` (planned by `planScan` with the same `dataDir`) in order, adding to `metrics` (see readSplit). */
+export function readScanSplit(node: ScanExec, split: ScanSplit, dataDir: string, metrics: ReadMetrics): Promise<Iterable<arrow.RecordBatch>> {
   return readSplit(targetOf(node, dataDir), split, dataDir, metrics);
 }
 
@@ -163,8 +163,13 @@ export async function planSplits(target: ScanTarget, dataDir: string, all: reado
   return pieces.map((p, partition) => ({ partition, keyColumns, pieces: p }));
 }
 
-/** Reads one split of `target` as batches holding `target.columns` (at least one, maybe empty). */
-export async function readSplit(target: ScanTarget, split: ScanSplit, dataDir: string, metrics: ReadMetrics): Promise<arrow.RecordBatch[]> {
+/**
+ * The record batches of `split`, in order, adding to `metrics` as they are read. Parquet and
+ * Arrow IPC pieces are read before this resolves; text pieces (CSV, JSON lines) are parsed chunk
+ * by chunk while the batches are iterated, so a task's pipeline consumes each chunk before the
+ * next is read (iterating again reads them again). At least one batch, maybe empty.
+ */
+export async function readSplit(target: ScanTarget, split: ScanSplit, dataDir: string, metrics: ReadMetrics): Promise<Iterable<arrow.RecordBatch>> {
   const fields = target.columns.map((name) => {
     const f = target.fileSchema.fields.find((g) => g.name === name);
     if (f === undefined) throw new TsdfError("TSDF3006", `${target.displayPath}: column '${name}' is not in the schema`);
@@ -174,35 +179,48 @@ export async function readSplit(target: ScanTarget, split: ScanSplit, dataDir: s
   const keyFields = target.fileSchema.fields.filter((f) => split.keyColumns.includes(f.name));
   const content: Schema = { fields: target.fileSchema.fields.filter((f) => !split.keyColumns.includes(f.name)) };
   const contentColumns = target.columns.filter((c) => !split.keyColumns.includes(c));
-  const batches: arrow.RecordBatch[] = [];
+  // Per piece, its batches as the iteration takes them.
+  const pieces: (() => Iterable<arrow.RecordBatch>)[] = [];
   for (const piece of split.pieces) {
     const file = path.resolve(dataDir, piece.file.path);
     const shown = piece.file.displayPath;
-    let read: arrow.RecordBatch[];
     switch (piece.kind) {
       case "text": {
         const readRange = target.format === "csv" ? readCsvRange : readJsonLinesRange;
-        read = await readRange(file, shown, content, target.options, contentColumns, piece, metrics);
-        metrics.bytesDecoded = (metrics.bytesDecoded ?? 0) + (piece.end - piece.start);
+        pieces.push(function* () {
+          yield* readRange(file, shown, content, target.options, contentColumns, piece, metrics);
+          metrics.bytesDecoded = (metrics.bytesDecoded ?? 0) + (piece.end - piece.start);
+        });
         break;
       }
       case "parquet": {
-        read = (await readParquet(file, shown, content, contentColumns, piece.rowGroups)).batches;
+        const { batches } = await readParquet(file, shown, content, contentColumns, piece.rowGroups);
         metrics.bytesDecoded = (metrics.bytesDecoded ?? 0) + piece.bytes;
         metrics.rowGroupsRead = (metrics.rowGroupsRead ?? 0) + piece.rowGroups.length;
         metrics.rowGroupsSkipped = (metrics.rowGroupsSkipped ?? 0) + piece.skippedRowGroups;
+        pieces.push(() => batches);
         break;
       }
       case "arrow": {
-        const all = (await readArrowIpc(file, shown, content, contentColumns)).batches;
-        read = rowRange(all, piece.part, piece.parts);
+        const batches = rowRange((await readArrowIpc(file, shown, content, contentColumns)).batches, piece.part, piece.parts);
+        pieces.push(() => batches);
         break;
       }
     }
-    const values = new Map(piece.file.partitionValues);
-    for (const b of read) batches.push(withKeys(b, values, shown, contentColumns, keyFields, out));
   }
-  return batches.length > 0 ? batches : [concatBatches(out, [])];
+  const values = split.pieces.map((piece) => new Map(piece.file.partitionValues));
+  return {
+    *[Symbol.iterator]() {
+      let any = false;
+      for (const [k, piece] of split.pieces.entries()) {
+        for (const b of (pieces[k] as () => Iterable<arrow.RecordBatch>)()) {
+          any = true;
+          yield withKeys(b, values[k] as Map<string, string | null>, piece.file.displayPath, contentColumns, keyFields, out);
+        }
+      }
+      if (!any) yield concatBatches(out, []);
+    },
+  };
 }
 
 /** Part `part` of `parts` equal row ranges of the batches' rows. */

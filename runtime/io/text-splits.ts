@@ -4,7 +4,8 @@
  * then streams just its byte range from disk in chunks, parsing complete records as they arrive.
  */
 import type * as arrow from "apache-arrow";
-import { openInputFile } from "./input-file.ts";
+import { closeSync, readSync } from "node:fs";
+import { openInputFile, openInputFileSync } from "./input-file.ts";
 
 /** Where a record starts, and the file's physical line number there (1-based). */
 export interface RecordStart {
@@ -156,47 +157,56 @@ function countLineBreaks(data: Uint8Array, from: number, to: number): number {
 export interface ChunkParser {
   /** Parses complete records at the front of `buf` and returns how many bytes it used (all when `final`). */
   parse(buf: Uint8Array, final: boolean): number;
-  /** Closes the records parsed so far as a batch. */
-  endBatch(): void;
-  /** The batches (at least one, maybe empty). */
+  /** Closes the records parsed since the last batch as a batch and hands it over (none when there are none). */
+  takeBatch(): arrow.RecordBatch | undefined;
+  /** The batches not handed over (at least one, maybe empty). */
   finish(partitions: number): arrow.RecordBatch[];
 }
 
 /**
- * Parses `file[start, end)` with `parser`, streamed in chunks of about `chunkSize` bytes, as one
- * batch per chunk. The bytes a chunk's last, incomplete record left (what `parse` did not use)
- * are carried to the front of the next chunk, which grows when one record outgrows it.
+ * Parses `file[start, end)` with `parser`, read synchronously in chunks of about `chunkSize`
+ * bytes, yielding one batch per chunk as soon as it is parsed (at least one batch, maybe empty):
+ * a task's pipeline folds a chunk's rows before the next chunk is read, so a split is never held
+ * whole. The bytes a chunk's last, incomplete record left (what `parse` did not use) are carried
+ * to the front of the next chunk, which grows when one record outgrows it. The file stays open
+ * only while the batches are being taken.
  */
-export async function parseRangeInChunks(
+export function* parseRangeInChunks(
   file: string,
   displayPath: string,
   start: number,
   end: number,
   parser: ChunkParser,
   chunkSize = CHUNK,
-): Promise<arrow.RecordBatch[]> {
-  const handle = await openInputFile(file, displayPath);
+): Generator<arrow.RecordBatch, void, undefined> {
+  const fd = openInputFileSync(file, displayPath);
   try {
     let buf = new Uint8Array(Math.max(1, Math.min(chunkSize, end - start)));
     let carried = 0;
     let at = start;
+    let any = false;
     for (;;) {
       if (carried === buf.length) {
         const bigger = new Uint8Array(buf.length * 2);
         bigger.set(buf);
         buf = bigger;
       }
-      const { bytesRead } = at < end ? await handle.read(buf, carried, Math.min(buf.length - carried, end - at), at) : { bytesRead: 0 };
+      const bytesRead = at < end ? readSync(fd, buf, carried, Math.min(buf.length - carried, end - at), at) : 0;
       at += bytesRead;
       const final = bytesRead === 0 || at >= end;
       const filled = carried + bytesRead;
       const used = parser.parse(buf.subarray(0, filled), final);
-      parser.endBatch();
-      if (final) return parser.finish(1);
+      const batch = parser.takeBatch();
+      if (batch !== undefined) {
+        any = true;
+        yield batch;
+      }
+      if (final) break;
       buf.copyWithin(0, used, filled);
       carried = filled - used;
     }
+    if (!any) yield* parser.finish(1);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -29,7 +29,7 @@ export function schemaOf(spec: Record<string, `${DataType}` | `${DataType}?`>): 
 }
 
 /** Rows of the batches as plain objects (dates as day numbers, timestamps and int64 as bigint). */
-export function rowsOf(batches: readonly arrow.RecordBatch[], schema: Schema): Row[] {
+export function rowsOf(batches: Iterable<arrow.RecordBatch>, schema: Schema): Row[] {
   const rows: Row[] = [];
   for (const b of batches) {
     const cols = b.schema.fields.map((f, j) => {

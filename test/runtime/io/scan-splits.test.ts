@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type * as arrow from "apache-arrow";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Expr } from "../../../plan/expr.ts";
@@ -101,7 +102,7 @@ describe("planScan and readScanSplit", () => {
     const dir = dataDir({ "in/p.csv": text });
     const node = scanNode("in/p.csv", "csv", schema, 4, { mode: "FAILFAST" });
     const splits = await planScan(node, dir);
-    const results = await Promise.allSettled(splits.map((s) => readScanSplit(node, s, dir, zeroMetrics())));
+    const results = await Promise.allSettled(splits.map(async (s) => [...(await readScanSplit(node, s, dir, zeroMetrics()))]));
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected"]);
     const error = (results[3] as PromiseRejectedResult).reason as { format(): string };
     expect(error.format()).toContain("in/p.csv:83:4: error TSDF3003: cannot parse 'bad' as int32 for column 'b'");
@@ -192,9 +193,9 @@ describe("streaming a byte range", () => {
         const dir = dataDir({ "p.csv": csv, "p.json": records.map(([a, b, c]) => JSON.stringify({ a, b, c })).join("\r\n") });
         const expected = records.map(([a, b, c]) => ({ a, b, c }));
         const size = (f: string) => fs.statSync(path.join(dir, f)).size;
-        const fromCsv = await readCsvRange(path.join(dir, "p.csv"), "p.csv", schema, {}, columns, { start: 0, end: size("p.csv"), firstLine: 1 }, undefined, chunk);
+        const fromCsv = readCsvRange(path.join(dir, "p.csv"), "p.csv", schema, {}, columns, { start: 0, end: size("p.csv"), firstLine: 1 }, undefined, chunk);
         expect(rowsOf(fromCsv, schema)).toEqual(expected);
-        const fromJson = await readJsonLinesRange(path.join(dir, "p.json"), "p.json", schema, {}, columns, { start: 0, end: size("p.json"), firstLine: 1 }, undefined, chunk);
+        const fromJson = readJsonLinesRange(path.join(dir, "p.json"), "p.json", schema, {}, columns, { start: 0, end: size("p.json"), firstLine: 1 }, undefined, chunk);
         expect(rowsOf(fromJson, schema)).toEqual(expected);
       }),
       { numRuns: 60 },
@@ -205,9 +206,29 @@ describe("streaming a byte range", () => {
     const lines = Array.from({ length: 200 }, (_, i) => `a${i},${i},c${i}`);
     const dir = dataDir({ "p.csv": `a,b,c\n${lines.join("\n")}\n` });
     const file = path.join(dir, "p.csv");
-    const all = await readCsvRange(file, "p.csv", schema, { header: true }, columns, { start: 0, end: fs.statSync(file).size, firstLine: 1 }, undefined, 256);
+    const all = [...readCsvRange(file, "p.csv", schema, { header: true }, columns, { start: 0, end: fs.statSync(file).size, firstLine: 1 }, undefined, 256)];
     expect(all.length).toBeGreaterThan(5);
     expect(all.reduce((n, b) => n + b.numRows, 0)).toBe(200);
+  });
+
+  it("reads and parses a chunk only when its batch is taken, so a task never holds its split whole", () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `a${i},${i},c${i}`);
+    const dir = dataDir({ "p.csv": `a,b,c\n${lines.join("\n")}\na200,oops,c200\n` });
+    const file = path.join(dir, "p.csv");
+    const batches = readCsvRange(file, "p.csv", schema, { header: true, mode: "FAILFAST" }, columns, { start: 0, end: fs.statSync(file).size, firstLine: 1 }, undefined, 256)[
+      Symbol.iterator
+    ]();
+    // The bad value on line 202 is in the last chunk: the first batches come before it is parsed.
+    const first = batches.next();
+    expect(first.done).toBe(false);
+    expect((first.value as arrow.RecordBatch).numRows).toBeGreaterThan(0);
+    let error: unknown;
+    try {
+      for (let r = batches.next(); !r.done; r = batches.next());
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { format(): string }).format()).toContain("p.csv:202:6: error TSDF3003: cannot parse 'oops' as int32");
   });
 
   it("finds the record starts and line numbers a plain scan of the bytes finds, for any chunk size", async () => {
