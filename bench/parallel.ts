@@ -55,7 +55,9 @@ const configs: [workers: number, partitions: number | undefined][] = [
   [2, undefined],
 ];
 const runs = configs.map((): RunMetrics[] => []);
-for (let round = 0; round < ROUNDS; round++) configs.forEach(([workers, partitions], k) => runs[k]?.push(run(workers, partitions)));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [k, [workers, partitions]] of configs.entries()) runs[k]?.push(run(workers, partitions));
+}
 const [one, two, oneDefault, twoDefault] = runs.map((rs) => rs.sort((a, b) => a.wallMs - b.wallMs)[0] as RunMetrics) as [RunMetrics, RunMetrics, RunMetrics, RunMetrics];
 const mapStage = two.stages.find((s) => s.name.startsWith("RepartitionExec"));
 if (!mapStage) throw new Error("groupby q3 has no shuffle map stage");
