@@ -33,15 +33,15 @@ export async function readCsv(
 ): Promise<arrow.RecordBatch[]> {
   const buf = await readInputFile(file, displayPath);
   const n = Math.max(1, Math.floor(partitions));
-  const parser = new CsvParser(displayPath, schema, options, columns, metrics, { firstLine: 1, atFileStart: true });
+  const parser = new CsvParser(displayPath, schema, options, columns, metrics, { atFileStart: true });
   parser.parse(buf, true, Array.from({ length: n }, (_, i) => Math.floor((i * buf.length) / n)));
   return parser.finish(n);
 }
 
 /**
  * The records of `file[range.start, range.end)`, read from disk chunk by chunk as they are
- * taken, one batch per chunk. `range.start` must be a record start (see text-splits.ts) on physical line
- * `range.firstLine`; only a range at the file's start has a BOM and a header.
+ * taken, one batch per chunk. `range.start` must be a record start (see text-splits.ts); only a
+ * range at the file's start has a BOM and a header. Errors name the file's physical lines.
  */
 export function readCsvRange(
   file: string,
@@ -49,11 +49,11 @@ export function readCsvRange(
   schema: Schema,
   options: ReadOptions,
   columns: readonly string[],
-  range: { readonly start: number; readonly end: number; readonly firstLine: number },
+  range: { readonly start: number; readonly end: number },
   metrics?: ReadMetrics,
   chunkSize?: number,
 ): Iterable<arrow.RecordBatch> {
-  const parser = new CsvParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
+  const parser = new CsvParser(displayPath, schema, options, columns, metrics, { atFileStart: range.start === 0 });
   return parseRangeInChunks(file, displayPath, range.start, range.end, parser, chunkSize);
 }
 
@@ -67,7 +67,8 @@ class CsvParser {
   private readonly mode: ParseMode;
   private readonly nullBytes: Uint8Array;
   private scratch = new Uint8Array(256);
-  private line: number;
+  /** The physical line the next record starts on (counted from 1 at the range's start). */
+  private line = 1;
   private atFileStart: boolean;
 
   constructor(
@@ -76,13 +77,12 @@ class CsvParser {
     private readonly options: ReadOptions,
     columns: readonly string[],
     metrics: ReadMetrics | undefined,
-    range: { readonly firstLine: number; readonly atFileStart: boolean },
+    range: { readonly atFileStart: boolean },
   ) {
     this.delimiter = delimiterByte(options.delimiter, displayPath);
     this.mode = options.mode ?? "PERMISSIVE";
     this.rows = new RowAssembler(schema, columns, this.mode, metrics, displayPath);
     this.nullBytes = encoder.encode(options.nullValue ?? "");
-    this.line = range.firstLine;
     this.atFileStart = range.atFileStart;
   }
 

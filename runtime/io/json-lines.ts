@@ -45,14 +45,14 @@ export async function readJsonLines(
 ): Promise<arrow.RecordBatch[]> {
   const buf = await readInputFile(file, displayPath);
   const n = Math.max(1, Math.floor(partitions));
-  const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { firstLine: 1, atFileStart: true });
+  const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { atFileStart: true });
   parser.parse(buf, true, Array.from({ length: n }, (_, i) => Math.floor((i * buf.length) / n)));
   return parser.finish(n);
 }
 
 /**
  * The lines of `file[range.start, range.end)`, read from disk chunk by chunk as they are taken,
- * one batch per chunk; `range.start` is a line start, physical line `range.firstLine` of the file.
+ * one batch per chunk; `range.start` is a line start. Errors name the file's physical lines.
  */
 export function readJsonLinesRange(
   file: string,
@@ -60,11 +60,11 @@ export function readJsonLinesRange(
   schema: Schema,
   options: ReadOptions,
   columns: readonly string[],
-  range: { readonly start: number; readonly end: number; readonly firstLine: number },
+  range: { readonly start: number; readonly end: number },
   metrics?: ReadMetrics,
   chunkSize?: number,
 ): Iterable<arrow.RecordBatch> {
-  const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { firstLine: range.firstLine, atFileStart: range.start === 0 });
+  const parser = new JsonLinesParser(displayPath, schema, options, columns, metrics, { atFileStart: range.start === 0 });
   return parseRangeInChunks(file, displayPath, range.start, range.end, parser, chunkSize);
 }
 
@@ -74,7 +74,8 @@ class JsonLinesParser {
   private readonly scanner: JsonRecordScanner;
   private readonly mode: ParseMode;
   private scratch = new Uint8Array(256);
-  private line: number;
+  /** The physical line of the next line (counted from 1 at the range's start). */
+  private line = 1;
   private atFileStart: boolean;
 
   constructor(
@@ -83,12 +84,11 @@ class JsonLinesParser {
     options: ReadOptions,
     columns: readonly string[],
     metrics: ReadMetrics | undefined,
-    range: { readonly firstLine: number; readonly atFileStart: boolean },
+    range: { readonly atFileStart: boolean },
   ) {
     this.mode = options.mode ?? "PERMISSIVE";
     this.rows = new RowAssembler(schema, columns, this.mode, metrics, displayPath);
     this.scanner = new JsonRecordScanner(this.rows.fields.map((f) => f.name));
-    this.line = range.firstLine;
     this.atFileStart = range.atFileStart;
   }
 

@@ -35,8 +35,8 @@ export interface SplitFile {
 
 /** The part of one file a split reads. */
 export type SplitPiece =
-  /** CSV or JSON lines: the records starting in `[start, end)`; `firstLine` is the line at `start`. */
-  | { readonly kind: "text"; readonly file: SplitFile; readonly start: number; readonly end: number; readonly firstLine: number }
+  /** CSV or JSON lines: the records starting in `[start, end)`. */
+  | { readonly kind: "text"; readonly file: SplitFile; readonly start: number; readonly end: number }
   /**
    * Parquet: these row groups (none: only the file's schema is checked); `skippedRowGroups` were
    * excluded by the scan's filters; `bytes` is the compressed size of the column chunks read.
@@ -104,13 +104,13 @@ export async function planSplits(target: ScanTarget, dataDir: string, all: reado
         const local = cuts.map((c) => Math.max(0, Math.min(f.size, c - offset)));
         const inside = local.filter((c) => c > 0 && c < f.size);
         const found = inside.length === 0 ? [] : await findRecordStarts(f.path, f.displayPath, inside, syntax);
-        const starts = local.map((c) => (c <= 0 ? { start: 0, line: 1 } : c >= f.size ? { start: f.size, line: 0 } : (found[inside.indexOf(c)] as { start: number; line: number })));
+        const starts = local.map((c) => (c <= 0 ? 0 : c >= f.size ? f.size : (found[inside.indexOf(c)] as number)));
         for (let k = 0; k < n; k++) {
-          const from = starts[k] as { start: number; line: number };
-          const to = (starts[k + 1] as { start: number }).start;
+          const from = starts[k] as number;
+          const to = starts[k + 1] as number;
           // An empty file is still visited once, so its partition folder values are checked.
-          if (to > from.start || (f.size === 0 && k === Math.min(n - 1, total === 0 ? 0 : Math.floor((offset * n) / total)))) {
-            add(k, { kind: "text", file: splitFile(f), start: from.start, end: to, firstLine: from.line });
+          if (to > from || (f.size === 0 && k === Math.min(n - 1, total === 0 ? 0 : Math.floor((offset * n) / total)))) {
+            add(k, { kind: "text", file: splitFile(f), start: from, end: to });
           }
         }
         offset += f.size;

@@ -1,17 +1,14 @@
 /**
  * Byte ranges of text files (CSV, JSON lines) for parallel reading. The driver finds record
- * boundaries with one pass that only tracks CSV quoting and counts lines (no parsing); each task
+ * boundaries with one pass that only tracks CSV quoting (no parsing, no line counting); each task
  * then streams just its byte range from disk in chunks, parsing complete records as they arrive.
+ * A task counts lines from its range's start; an error's line becomes the file's physical line
+ * only when one is reported, by counting the line breaks before the range then.
  */
-import type * as arrow from "apache-arrow";
 import { closeSync, readSync } from "node:fs";
+import type * as arrow from "apache-arrow";
+import { TsdfError } from "../../plan/errors.ts";
 import { openInputFile, openInputFileSync } from "./input-file.ts";
-
-/** Where a record starts, and the file's physical line number there (1-based). */
-export interface RecordStart {
-  readonly start: number;
-  readonly line: number;
-}
 
 /** How records end: at a line break, outside CSV quotes when `delimiter` is given (JSON lines have no multi-line records). */
 export interface TextSyntax {
@@ -32,27 +29,20 @@ const QUOTE_SEEN = 3;
  * file's size when there is none). Streams the file in chunks of `chunkSize` bytes (tests pass
  * tiny chunks to exercise state carried across them) and stops after the last target.
  */
-export async function findRecordStarts(
-  file: string,
-  displayPath: string,
-  targets: readonly number[],
-  syntax: TextSyntax,
-  chunkSize = CHUNK,
-): Promise<RecordStart[]> {
+export async function findRecordStarts(file: string, displayPath: string, targets: readonly number[], syntax: TextSyntax, chunkSize = CHUNK): Promise<number[]> {
   const handle = await openInputFile(file, displayPath);
   try {
     const size = Number((await handle.stat()).size);
-    const out: RecordStart[] = [];
+    const out: number[] = [];
     let k = 0;
     // Offset 0 starts a record.
     while (k < targets.length && (targets[k] as number) <= 0) {
-      out.push({ start: 0, line: 1 });
+      out.push(0);
       k++;
     }
     const quoting = syntax.delimiter !== undefined;
     const delimiter = syntax.delimiter ?? -1;
     let state = FIELD_START;
-    let line = 1;
     // A Buffer: its indexOf searches memory several times faster than a Uint8Array's.
     const chunk = Buffer.allocUnsafe(Math.max(3, Math.min(chunkSize, size)));
     // A UTF-8 byte order mark is not a field's first character (the CSV scanner skips it).
@@ -68,18 +58,16 @@ export async function findRecordStarts(
       while (i < bytesRead && k < targets.length) {
         if (nextQuote < i) nextQuote = indexOrEnd(data, QUOTE, i);
         if (nextQuote === bytesRead && state !== QUOTED && state !== QUOTE_SEEN) {
-          // No quote up to the chunk's end: the line breaks before the next target only count
-          // lines, a word at a time (no record a target asks for can start before it).
+          // No quote up to the chunk's end: skip to just before the next target (no record a
+          // target asks for can start before it).
           const stop = Math.min(bytesRead, (targets[k] as number) - base - 1);
           if (stop > i) {
-            line += countLineBreaks(data, i, stop);
             state = data[stop - 1] === LF || data[stop - 1] === delimiter ? FIELD_START : UNQUOTED;
             i = stop;
             continue;
           }
         }
         if (state === QUOTED) {
-          line += countLineBreaks(data, i, nextQuote);
           if (nextQuote === bytesRead) break;
           state = QUOTE_SEEN;
           i = nextQuote + 1;
@@ -106,19 +94,18 @@ export async function findRecordStarts(
           if (lf > i) state = data[lf - 1] === delimiter ? FIELD_START : UNQUOTED;
           break;
         }
-        line++;
         state = FIELD_START;
         // A record may start right after this line break.
         const next = base + lf + 1;
         while (k < targets.length && next >= (targets[k] as number)) {
-          out.push({ start: next, line });
+          out.push(next);
           k++;
         }
         i = lf + 1;
       }
       base += bytesRead;
     }
-    while (out.length < targets.length) out.push({ start: size, line });
+    while (out.length < targets.length) out.push(size);
     return out;
   } finally {
     await handle.close();
@@ -128,6 +115,19 @@ export async function findRecordStarts(
 function indexOrEnd(data: Buffer, byte: number, from: number): number {
   const at = data.indexOf(byte, from);
   return at < 0 ? data.length : at;
+}
+
+/** The line breaks in the first `offset` bytes of an open file, read in chunks. */
+function linesBefore(fd: number, offset: number): number {
+  const chunk = new Uint8Array(Math.min(CHUNK, offset));
+  let lines = 0;
+  for (let at = 0; at < offset; ) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, offset - at), at);
+    if (n === 0) break;
+    lines += countLineBreaks(chunk, 0, n);
+    at += n;
+  }
+  return lines;
 }
 
 /**
@@ -163,11 +163,18 @@ export interface ChunkParser {
   finish(partitions: number): arrow.RecordBatch[];
 }
 
+/** A parser's error, its line (counted from line 1 at byte `start`) made the file's physical line. */
+function atFileLine(e: unknown, fd: number, start: number): unknown {
+  if (!(e instanceof TsdfError) || e.location === undefined || start === 0) return e;
+  return new TsdfError(e.code, e.message, { ...e.location, line: e.location.line + linesBefore(fd, start) }, e.notes);
+}
+
 /**
  * Parses `file[start, end)` with `parser`, read synchronously in chunks of about `chunkSize`
  * bytes, yielding one batch per chunk as soon as it is parsed (at least one batch, maybe empty):
  * a task's pipeline folds a chunk's rows before the next chunk is read, so a split is never held
- * whole. The bytes a chunk's last, incomplete record left (what `parse` did not use) are carried
+ * whole. The parser counts lines from 1 at `start`; an error it throws names the file's line.
+ * The bytes a chunk's last, incomplete record left (what `parse` did not use) are carried
  * to the front of the next chunk, which grows when one record outgrows it. The file stays open
  * only while the batches are being taken.
  */
@@ -195,7 +202,12 @@ export function* parseRangeInChunks(
       at += bytesRead;
       const final = bytesRead === 0 || at >= end;
       const filled = carried + bytesRead;
-      const used = parser.parse(buf.subarray(0, filled), final);
+      let used: number;
+      try {
+        used = parser.parse(buf.subarray(0, filled), final);
+      } catch (e) {
+        throw atFileLine(e, fd, start);
+      }
       const batch = parser.takeBatch();
       if (batch !== undefined) {
         any = true;

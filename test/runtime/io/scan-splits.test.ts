@@ -108,6 +108,16 @@ describe("planScan and readScanSplit", () => {
     expect(error.format()).toContain("in/p.csv:83:4: error TSDF3003: cannot parse 'bad' as int32 for column 'b'");
   });
 
+  it("a JSON lines split names the file's physical line in a FAILFAST error", async () => {
+    const text = `${Array.from({ length: 50 }, (_, i) => JSON.stringify({ a: "x", b: i === 40 ? "bad" : i, c: "z" })).join("\n")}\n`;
+    const dir = dataDir({ "in/p.json": text });
+    const node = scanNode("in/p.json", "json", schema, 4, { mode: "FAILFAST" });
+    const splits = await planScan(node, dir);
+    const results = await Promise.allSettled(splits.map(async (s) => [...(await readScanSplit(node, s, dir, zeroMetrics()))]));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected"]);
+    expect(((results[3] as PromiseRejectedResult).reason as { format(): string }).format()).toMatch(/^in\/p\.json:41:\d+: error TSDF3003/);
+  });
+
   it("malformed and dropped rows add up over the splits to the whole read's counts", async () => {
     const typed = schemaOf({ a: "utf8?", b: "int32", c: "utf8?" });
     const text = `a,b,c\n${Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? `x,oops,y` : i % 11 === 5 ? "only,two" : `x,${i},y`)).join("\n")}\n`;
@@ -193,9 +203,9 @@ describe("streaming a byte range", () => {
         const dir = dataDir({ "p.csv": csv, "p.json": records.map(([a, b, c]) => JSON.stringify({ a, b, c })).join("\r\n") });
         const expected = records.map(([a, b, c]) => ({ a, b, c }));
         const size = (f: string) => fs.statSync(path.join(dir, f)).size;
-        const fromCsv = readCsvRange(path.join(dir, "p.csv"), "p.csv", schema, {}, columns, { start: 0, end: size("p.csv"), firstLine: 1 }, undefined, chunk);
+        const fromCsv = readCsvRange(path.join(dir, "p.csv"), "p.csv", schema, {}, columns, { start: 0, end: size("p.csv") }, undefined, chunk);
         expect(rowsOf(fromCsv, schema)).toEqual(expected);
-        const fromJson = readJsonLinesRange(path.join(dir, "p.json"), "p.json", schema, {}, columns, { start: 0, end: size("p.json"), firstLine: 1 }, undefined, chunk);
+        const fromJson = readJsonLinesRange(path.join(dir, "p.json"), "p.json", schema, {}, columns, { start: 0, end: size("p.json") }, undefined, chunk);
         expect(rowsOf(fromJson, schema)).toEqual(expected);
       }),
       { numRuns: 60 },
@@ -206,7 +216,7 @@ describe("streaming a byte range", () => {
     const lines = Array.from({ length: 200 }, (_, i) => `a${i},${i},c${i}`);
     const dir = dataDir({ "p.csv": `a,b,c\n${lines.join("\n")}\n` });
     const file = path.join(dir, "p.csv");
-    const all = [...readCsvRange(file, "p.csv", schema, { header: true }, columns, { start: 0, end: fs.statSync(file).size, firstLine: 1 }, undefined, 256)];
+    const all = [...readCsvRange(file, "p.csv", schema, { header: true }, columns, { start: 0, end: fs.statSync(file).size }, undefined, 256)];
     expect(all.length).toBeGreaterThan(5);
     expect(all.reduce((n, b) => n + b.numRows, 0)).toBe(200);
   });
@@ -215,7 +225,7 @@ describe("streaming a byte range", () => {
     const lines = Array.from({ length: 200 }, (_, i) => `a${i},${i},c${i}`);
     const dir = dataDir({ "p.csv": `a,b,c\n${lines.join("\n")}\na200,oops,c200\n` });
     const file = path.join(dir, "p.csv");
-    const batches = readCsvRange(file, "p.csv", schema, { header: true, mode: "FAILFAST" }, columns, { start: 0, end: fs.statSync(file).size, firstLine: 1 }, undefined, 256)[
+    const batches = readCsvRange(file, "p.csv", schema, { header: true, mode: "FAILFAST" }, columns, { start: 0, end: fs.statSync(file).size }, undefined, 256)[
       Symbol.iterator
     ]();
     // The bad value on line 202 is in the last chunk: the first batches come before it is parsed.
@@ -231,17 +241,15 @@ describe("streaming a byte range", () => {
     expect((error as { format(): string }).format()).toContain("p.csv:202:6: error TSDF3003: cannot parse 'oops' as int32");
   });
 
-  it("finds the record starts and line numbers a plain scan of the bytes finds, for any chunk size", async () => {
-    /** The first record start at or after each target, and its line: quotes open only at a field's start. */
-    function expectedStarts(bytes: Uint8Array, targets: readonly number[]): { start: number; line: number }[] {
-      const starts: { start: number; line: number }[] = [{ start: 0, line: 1 }];
+  it("finds the record starts a plain scan of the bytes finds, for any chunk size", async () => {
+    /** The first record start at or after each target: quotes open only at a field's start. */
+    function expectedStarts(bytes: Uint8Array, targets: readonly number[]): number[] {
+      const starts = [0];
       let quoted = false;
       let fieldStart = true;
-      let line = 1;
       const from = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
       for (let p = from; p < bytes.length; p++) {
         const c = bytes[p];
-        if (c === 10) line++;
         if (quoted) {
           if (c === 34 && bytes[p + 1] === 34) p++;
           else if (c === 34) quoted = false;
@@ -249,13 +257,13 @@ describe("streaming a byte range", () => {
         }
         if (c === 34 && fieldStart) quoted = true;
         fieldStart = c === 44 || c === 10;
-        if (c === 10) starts.push({ start: p + 1, line });
+        if (c === 10) starts.push(p + 1);
       }
-      return targets.map((t) => starts.find((s) => s.start >= t) ?? { start: bytes.length, line });
+      return targets.map((t) => starts.find((s) => s >= t) ?? bytes.length);
     }
     const text = fc.array(fc.constantFrom("a", "b", "c", ",", ",", '"', "\n", "\n", "\r", "é"), { maxLength: 400 }).map((cs) => cs.join(""));
     await fc.assert(
-      // Some texts without quotes, where whole runs of lines are counted a word at a time.
+      // Some texts without quotes, where the scan skips from target to target.
       fc.asyncProperty(text, fc.boolean(), fc.boolean(), fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), async (body, bom, unquoted, cuts) => {
         const bytes = Buffer.from((bom ? "\ufeff" : "") + (unquoted ? body.replaceAll('"', "q") : body));
         const dir = dataDir({ "p.csv": bytes });
@@ -278,7 +286,7 @@ describe("streaming a byte range", () => {
         const targets = Array.from({ length: 6 }, (_, k) => Math.floor((k * size) / 6));
         const whole = await findRecordStarts(path.join(dir, "p.csv"), "p.csv", targets, { delimiter: 44 });
         for (const chunk of [1, 2, 5]) expect(await findRecordStarts(path.join(dir, "p.csv"), "p.csv", targets, { delimiter: 44 }, chunk)).toEqual(whole);
-        expect(whole.every((s, k) => s.start >= (targets[k] as number))).toBe(true);
+        expect(whole.every((s, k) => s >= (targets[k] as number))).toBe(true);
       }),
       { numRuns: 40 },
     );
