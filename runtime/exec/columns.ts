@@ -3,7 +3,7 @@ import { daysToIso, isoToDays } from "../../plan/functions.ts";
 import type { ExecField, ExecSchema } from "../../plan/physical.ts";
 import type { DataType, Schema } from "../../plan/schema.ts";
 import { arrowType as arrowTypeOf } from "../io/arrow-types.ts";
-import { concatDictionaries, isUtf8Dictionary, Utf8Decoder } from "./utf8-dictionary.ts";
+import { concatDictionaries, isUtf8Dictionary, Utf8Decoder, utf8Dictionary } from "./utf8-dictionary.ts";
 
 /**
  * Engine values, one JS representation per type: utf8 string, int32/float64 number, int64
@@ -152,9 +152,11 @@ function typedValues(data: arrow.Data, type: DataType): Float64Array | Int32Arra
  * stays in a typed array (the chunk's own buffer when there is one chunk): operators only
  * index and slice columns, which a typed array serves without boxing a value. A utf8 column
  * (plain or dictionary-encoded) goes through `utf8`'s dictionary (one for the batches of a
- * stream), or a new one.
+ * stream), or a new one. With `codesOnly`, a utf8 column that keeps its dictionary is only
+ * that: an empty array whose rows are its dictionary's codes (`utf8Dictionary`), for a reader
+ * that needs no row's string (a grouping key; see `keyValues`).
  */
-export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8?: Utf8Decoder): unknown[] {
+export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8?: Utf8Decoder, codesOnly = false): unknown[] {
   const length = chunks.reduce((n, d) => n + d.length, 0);
   const typed = chunks.map((d) => typedValues(d, type));
   if (typed.length > 0 && typed.every((v) => v !== null && v.constructor === typed[0]?.constructor)) {
@@ -168,14 +170,15 @@ export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8
     }
     return out as unknown as unknown[];
   }
-  const out: unknown[] = new Array(length);
   if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type) || isUtf8Dictionary(d))) {
     // A decoder of this call alone is freed after it; a stream's lives across its batches.
     const decoder = utf8 ?? new Utf8Decoder();
-    const decoded = decoder.decode(chunks, out);
+    const out: unknown[] = codesOnly ? [] : new Array(length);
+    const decoded = decoder.decode(chunks, out, length, codesOnly);
     if (utf8 === undefined) decoder.free();
     if (decoded) return out;
   }
+  const out: unknown[] = new Array(length);
   let at = 0;
   for (const d of chunks) {
     decodeData(d, type, out, at);
@@ -303,15 +306,23 @@ export function encodeColumn(values: readonly unknown[], field: ExecField): arro
   return arrow.makeData({ type, length: values.length, nullCount, nullBitmap: nullCount === 0 ? undefined : bitmap, valueOffsets: offsets, child });
 }
 
-/** Decodes the columns of `schema` (by name) from batches, concatenated in order. */
-export function batchesToColumns(batches: readonly arrow.RecordBatch[], schema: ExecSchema, utf8?: readonly (Utf8Decoder | undefined)[]): ColumnBatch {
+/**
+ * Decodes the columns of `schema` (by name) from batches, concatenated in order; the utf8
+ * columns numbered in `codesOnly` as codes-only columns (see decodeColumn).
+ */
+export function batchesToColumns(
+  batches: readonly arrow.RecordBatch[],
+  schema: ExecSchema,
+  utf8?: readonly (Utf8Decoder | undefined)[],
+  codesOnly?: ReadonlySet<number>,
+): ColumnBatch {
   const columns = schema.fields.map((f, i) => {
     const chunks = batches.map((batch) => {
       const child = batch.getChild(f.name) ?? batch.getChildAt(i);
       if (!child) throw new Error(`internal: batch has no column '${f.name}'`);
       return child.data;
     });
-    return decodeColumn(chunks.flat(), f.type, utf8?.[i]);
+    return decodeColumn(chunks.flat(), f.type, utf8?.[i], codesOnly?.has(i) ?? false);
   });
   return { length: batches.reduce((n, b) => n + b.numRows, 0), columns };
 }
@@ -347,6 +358,14 @@ export function gather(column: readonly unknown[], rows: RowIndexes): unknown[] 
     out[i] = r < 0 ? null : column[r];
   }
   return out;
+}
+
+/** Rows `rows` (none negative) of a grouping key's column: through its dictionary when it has one, as a codes-only column (decodeColumn) has nothing else. */
+export function keyValues(column: readonly unknown[], rows: readonly number[]): unknown[] {
+  const dict = utf8Dictionary(column);
+  if (dict === undefined) return gather(column, rows);
+  const { values, codes } = dict;
+  return rows.map((r) => values[codes[r] as number]);
 }
 
 /** Rows `indices` of every column, in that order. */

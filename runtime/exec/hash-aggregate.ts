@@ -1,12 +1,15 @@
+import { columnsOf } from "../../plan/expr.ts";
 import { type HashAggregateExec, aggregateStateFields as stateFields } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
 import { createAccumulator, GroupBatch, type GroupedAccumulator, GroupRows } from "./accumulators.ts";
-import { type ColumnBatch, concatColumns, gather } from "./columns.ts";
+import { type ColumnBatch, concatColumns, keyValues } from "./columns.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { KeyIndex } from "./keys.ts";
 
 interface Compiled {
   readonly keyIndexes: readonly number[];
+  /** The utf8 grouping keys no aggregate reads: the aggregation needs only their codes. */
+  readonly codesOnly: ReadonlySet<number>;
   /** Per aggregate: a kernel for its argument (rows in), or its state columns (states in). */
   readonly args: readonly (BatchKernel | null)[];
   readonly stateIndexes: readonly (readonly number[])[];
@@ -22,10 +25,20 @@ function compile(node: HashAggregateExec): Compiled {
     const fromStates = node.mode === "final";
     const args = node.aggs.map((a) => (fromStates || !a.arg ? null : compileKernel(a.arg, input)));
     const stateIndexes = node.aggs.map((a) => (fromStates ? stateFields(a).map((f) => fieldIndex(input, f.name)) : []));
-    c = { keyIndexes, args, stateIndexes };
+    const read = new Set(node.aggs.flatMap((a) => (a.arg ? [...columnsOf(a.arg)] : [])));
+    const codesOnly = new Set(keyIndexes.filter((k) => input.fields[k]?.type === "utf8" && !read.has(input.fields[k]?.name ?? "")));
+    c = { keyIndexes, codesOnly, args, stateIndexes };
     compiled.set(node, c);
   }
   return c;
+}
+
+/**
+ * The columns of an aggregate's input that may reach it codes-only (decodeColumn): utf8 keys
+ * that no aggregate reads, whose strings it takes from their dictionary for each new group.
+ */
+export function codesOnlyColumns(node: HashAggregateExec): ReadonlySet<number> {
+  return compile(node).codesOnly;
 }
 
 /**
@@ -72,7 +85,7 @@ export class HashAggregation {
           groups++;
         }
       }
-      this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => gather(col, firstRows)) });
+      this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => keyValues(col, firstRows)) });
       this.groups = groups;
     }
     const rows = new GroupBatch(ids, n);

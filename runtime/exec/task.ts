@@ -7,7 +7,7 @@ import { readScanSplit, type ScanSplit } from "../io/scan-splits.ts";
 import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks.ts";
 import { batchesToColumns, type ColumnBatch, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
 import { distinctBatch } from "./distinct.ts";
-import { HashAggregation } from "./hash-aggregate.ts";
+import { codesOnlyColumns, HashAggregation } from "./hash-aggregate.ts";
 import { HashJoin } from "./hash-join.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { nestedLoopJoin } from "./nested-loop-join.ts";
@@ -103,8 +103,12 @@ class TaskRunner {
     return concatColumns(batches, node.schema.fields.length);
   }
 
-  /** Partition `p` of `node`, batch by batch, to `emit` (a filter emits no empty batches). */
-  stream(node: PhysicalPlan, p: number, emit: (batch: ColumnBatch) => void): void {
+  /**
+   * Partition `p` of `node`, batch by batch, to `emit` (a filter emits no empty batches). The
+   * columns in `codesOnly` come codes-only when `node` is an input (an aggregate reading them
+   * only as keys).
+   */
+  stream(node: PhysicalPlan, p: number, emit: (batch: ColumnBatch) => void, codesOnly?: ReadonlySet<number>): void {
     const parts = this.inputs.get(node.id);
     if (parts) {
       const batches = parts.get(p);
@@ -113,7 +117,7 @@ class TaskRunner {
       // column keeps one dictionary across the batches, so a value repeated in many batches
       // is one string with one code.
       const utf8 = node.schema.fields.map((f) => (f.type === "utf8" ? new Utf8Decoder() : undefined));
-      for (const b of batches) emit(batchesToColumns([b], node.schema, utf8));
+      for (const b of batches) emit(batchesToColumns([b], node.schema, utf8, codesOnly));
       for (const d of utf8) d?.free();
       return;
     }
@@ -134,7 +138,7 @@ class TaskRunner {
         return;
       case "HashAggregateExec": {
         const aggregation = new HashAggregation(node, ctx);
-        this.stream(node.input, p, (b) => aggregation.add(b));
+        this.stream(node.input, p, (b) => aggregation.add(b), codesOnlyColumns(node));
         emit(aggregation.finish());
         return;
       }

@@ -87,27 +87,30 @@ export class Utf8Decoder {
   private plain = false;
   /** Per Arrow dictionary (the values of dictionary-encoded chunks), each entry's code; -1 until a row uses it. */
   private readonly entryCodes = new WeakMap<arrow.Data, Int32Array>();
-  private readonly entry = { codes: new Int32Array(1), out: [null] as unknown[] };
+  /** Where decodeIndices has one dictionary entry's code written. */
+  private readonly entryCode = new Int32Array(1);
 
   /**
-   * Decodes `chunks` into `out` (allocated at their total length). Returns false, leaving `out`
-   * to be decoded plainly, once the rows so far are nearly all distinct (then for good).
+   * Decodes `chunks` (`length` rows) into `out`: their codes, and (unless `codesOnly`, when
+   * `out` stays as it is) their strings, `out` allocated at their length. Returns false, leaving
+   * `out` to be decoded plainly, once the rows so far are nearly all distinct (then for good).
    */
-  decode(chunks: readonly arrow.Data[], out: unknown[]): boolean {
+  decode(chunks: readonly arrow.Data[], out: unknown[], length: number, codesOnly = false): boolean {
     if (this.plain) return false;
-    const codes = new Int32Array(out.length);
+    const codes = new Int32Array(length);
+    const strings = codesOnly ? null : out;
     let row = 0;
     for (const data of chunks) {
-      if (isUtf8Dictionary(data)) this.decodeIndices(data, codes, out, row);
-      else if (!this.decodeRows(data, 0, data.length, codes, out, row, true)) return false;
+      if (isUtf8Dictionary(data)) this.decodeIndices(data, codes, strings, row);
+      else if (!this.decodeRows(data, 0, data.length, codes, strings, row, true)) return false;
       row += data.length;
     }
     dictionaries.set(out, { values: this.values, codes });
     return true;
   }
 
-  /** The rows of a dictionary-encoded chunk, to `codes`/`out` from `at` on. */
-  private decodeIndices(data: arrow.Data, codes: Int32Array, out: unknown[], at: number): void {
+  /** The rows of a dictionary-encoded chunk, to `codes` (and `out`, unless null) from `at` on. */
+  private decodeIndices(data: arrow.Data, codes: Int32Array, out: unknown[] | null, at: number): void {
     const dictionary = (data.dictionary as arrow.Vector).data[0] as arrow.Data;
     let entries = this.entryCodes.get(dictionary);
     if (entries === undefined) {
@@ -117,7 +120,7 @@ export class Utf8Decoder {
     const indices = data.values as Int32Array;
     const bitmap = validityBitmap(data);
     const values = this.values;
-    const entry = this.entry;
+    const entryCode = this.entryCode;
     for (let i = 0; i < data.length; i++) {
       const k = data.offset + i;
       let c: number;
@@ -126,14 +129,14 @@ export class Utf8Decoder {
         const d = indices[i] as number;
         c = entries[d] as number;
         if (c < 0) {
-          this.decodeRows(dictionary, d, d + 1, entry.codes, entry.out, 0, false);
-          c = entry.codes[0] as number;
+          this.decodeRows(dictionary, d, d + 1, entryCode, null, 0, false);
+          c = entryCode[0] as number;
           entries[d] = c;
         }
       }
       codes[at + i] = c;
-      out[at + i] = values[c];
     }
+    if (out !== null) for (let i = 0; i < data.length; i++) out[at + i] = values[codes[at + i] as number];
     this.rows += data.length;
   }
 
@@ -156,10 +159,10 @@ export class Utf8Decoder {
   }
 
   /**
-   * Rows `first` … `last - 1` of a plain utf8 chunk, to `codes`/`out` from `at` on. With `probe`,
-   * returns false (for good) as soon as the rows so far are nearly all distinct.
+   * Rows `first` … `last - 1` of a plain utf8 chunk, to `codes` (and `out`, unless null) from `at`
+   * on. With `probe`, returns false (for good) as soon as the rows so far are nearly all distinct.
    */
-  private decodeRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[], at: number, probe: boolean): boolean {
+  private decodeRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[] | null, at: number, probe: boolean): boolean {
     const bitmap = validityBitmap(data);
     if (bitmap === null && last - first >= MIN_WASM_ROWS) return this.lookupRows(data, first, last, codes, out, at, probe);
     const values = this.values;
@@ -176,7 +179,7 @@ export class Utf8Decoder {
         const k = data.offset + i;
         const e = bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0 ? this.nullValue() : this.entryOf(bytes, offsets[i] as number, offsets[i + 1] as number);
         codes[row] = e;
-        out[row] = values[e];
+        if (out !== null) out[row] = values[e];
       }
     } finally {
       if (probe) this.rows += i - first;
@@ -185,7 +188,7 @@ export class Utf8Decoder {
   }
 
   /** The rows of a chunk without nulls, as decodeRows: folds.lookupUtf8 finds the values already in the table. */
-  private lookupRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[], at: number, probe: boolean): boolean {
+  private lookupRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[] | null, at: number, probe: boolean): boolean {
     const offsets = data.valueOffsets as Int32Array;
     const bytes = data.values as Uint8Array;
     const n = last - first;
@@ -215,12 +218,10 @@ export class Utf8Decoder {
     } finally {
       if (probe) this.rows += r;
     }
-    const found = intsAt(codesAt, n);
-    const values = this.values;
-    for (let k = 0; k < n; k++) {
-      const e = found[k] as number;
-      codes[at + k] = e;
-      out[at + k] = values[e];
+    codes.set(intsAt(codesAt, n), at);
+    if (out !== null) {
+      const values = this.values;
+      for (let k = 0; k < n; k++) out[at + k] = values[codes[at + k] as number];
     }
     return true;
   }

@@ -30,7 +30,6 @@ type ColumnChunks = { readonly kind: "as-is"; readonly chunks: arrow.Data[] } | 
 export class DictionaryEncoder {
   private readonly columns: ColumnChunks[];
   private readonly rows: number[] = [];
-  private scratch: unknown[] = [];
 
   constructor(private readonly schema: arrow.Schema) {
     this.columns = schema.fields.map((f) => (arrow.DataType.isUtf8(f.type) ? { kind: "codes", decoder: new Utf8Decoder(), codes: [] } : { kind: "as-is", chunks: [] }));
@@ -45,10 +44,9 @@ export class DictionaryEncoder {
           column.chunks.push(owned(chunk));
           return;
         }
-        // The decoded strings are not kept: one array of each length serves every batch.
-        if (this.scratch.length !== chunk.length) this.scratch = new Array(chunk.length);
-        const out = this.scratch;
-        if (column.decoder.decode([chunk], out)) column.codes.push(utf8Dictionary(out) as Utf8Dictionary);
+        // Only the codes are kept: the rows' strings are never made.
+        const out: unknown[] = [];
+        if (column.decoder.decode([chunk], out, chunk.length, true)) column.codes.push(utf8Dictionary(out) as Utf8Dictionary);
         else {
           column.decoder.free();
           this.columns[j] = { kind: "as-is", chunks: [...column.codes.map((d) => plainChunk(d)), owned(chunk)] };

@@ -61,6 +61,23 @@ describe("HashAggregateExec", () => {
     expect(byKey.get("c")?.hi).toBeNaN();
   });
 
+  it("groups by string keys it reads only as codes, and by keys an aggregate also reads", async () => {
+    for (const partitions of [1, 2, 3]) {
+      // k and o reach the aggregate codes-only (no aggregate reads them); x is a key max() reads too.
+      const keyed = table("keyed", { k: "utf8?", o: "utf8", x: "utf8" }, [
+        { k: "a", o: "p", x: "m" },
+        { k: null, o: "q", x: "n" },
+        { k: "a", o: "p", x: "n" },
+        { k: "b", o: "q", x: "m" },
+        { k: "a", o: "p", x: "m" },
+      ]);
+      const byKeys = await rowsOf(b.aggregate(keyed.scan, ["k", "o"], [{ name: "n", expr: agg("count") }]), [keyed], partitions);
+      expect(sorted(byKeys)).toEqual(sorted([{ k: "a", o: "p", n: 3n }, { k: null, o: "q", n: 1n }, { k: "b", o: "q", n: 1n }]));
+      const read = await rowsOf(b.aggregate(keyed.scan, ["x"], [{ name: "hi", expr: agg("max", "x") }, { name: "kinds", expr: agg("count_distinct", "k") }]), [keyed], partitions);
+      expect(sorted(read)).toEqual(sorted([{ x: "m", hi: "m", kinds: 2n }, { x: "n", hi: "n", kinds: 1n }]));
+    }
+  });
+
   it("returns one row for a global aggregate over no rows", async () => {
     const empty = b.filter(sales.scan, lit(false, "boolean"));
     const rows = await rowsOf(b.aggregate(empty, [], [{ name: "n", expr: agg("count") }, { name: "s", expr: agg("sum", "x") }]), tables, 3);
