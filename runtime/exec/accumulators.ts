@@ -252,7 +252,7 @@ class CountAcc implements GroupedAccumulator {
     return [this.n.all(groups) as unknown as unknown[]];
   }
   results(groups: number): unknown[] {
-    return Array.from({ length: groups }, (_, g) => BigInt(this.n.of(g)));
+    return countsAsInt64(this.n.all(groups)) as unknown as unknown[];
   }
   free(): void {
     this.n.free();
@@ -271,6 +271,25 @@ function isDense(values: readonly unknown[]): boolean {
 function nullWhereEmpty(values: Float64Array, counts: Float64Array): unknown[] {
   if (!counts.includes(0)) return values as unknown as unknown[];
   return Array.from(values, (v, g) => (counts[g] === 0 ? null : v));
+}
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Counts (whole doubles below 2^53) as an int64 column: written as 32-bit halves, so no value makes a BigInt. */
+function countsAsInt64(counts: Float64Array): BigInt64Array {
+  const out = new BigInt64Array(counts.length);
+  if (!littleEndian) {
+    for (let g = 0; g < counts.length; g++) out[g] = BigInt(counts[g] as number);
+    return out;
+  }
+  const halves = new Uint32Array(out.buffer);
+  for (let g = 0; g < counts.length; g++) {
+    const c = counts[g] as number;
+    const hi = Math.floor(c / 2 ** 32);
+    halves[2 * g] = c - hi * 2 ** 32;
+    halves[2 * g + 1] = hi;
+  }
+  return out;
 }
 
 /** Distinct non-null values per group; a Set's SameValueZero is the grouping semantics (NaN once, -0 as 0). */
@@ -368,10 +387,16 @@ class IntSumAcc implements GroupedAccumulator {
   }
   results(groups: number): unknown[] {
     this.grow(groups);
-    return Array.from({ length: groups }, (_, g) => {
-      const s = this.sum(g);
-      return s === null || !this.avg ? s : Number(s) / this.count.of(g);
-    });
+    if (this.wide) {
+      return Array.from({ length: groups }, (_, g) => {
+        const s = this.sum(g);
+        return s === null || !this.avg ? s : Number(s) / this.count.of(g);
+      });
+    }
+    const counts = this.count.all(groups);
+    const sums = this.num.array.slice(0, groups);
+    if (this.avg) for (let g = 0; g < groups; g++) sums[g] = (sums[g] as number) / (counts[g] as number);
+    return nullWhereEmpty(sums, counts);
   }
   free(): void {
     this.num.free();
@@ -687,12 +712,13 @@ class FloatSumAcc implements GroupedAccumulator {
   }
   results(groups: number): unknown[] {
     this.grow(groups);
-    return Array.from({ length: groups }, (_, g) => {
-      const n = this.count.of(g);
-      if (n === 0) return null;
-      const s = this.value(g);
-      return this.avg ? s / n : s;
-    });
+    const counts = this.count.all(groups);
+    const out = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) {
+      const n = counts[g] as number;
+      if (n !== 0) out[g] = this.avg ? this.value(g) / n : this.value(g);
+    }
+    return nullWhereEmpty(out, counts);
   }
   free(): void {
     this.first.cells.free();
