@@ -346,7 +346,7 @@ export type RowIndexes = readonly number[] | Int32Array;
  * into a typed array of its kind) when every row is present.
  */
 export function gather(column: readonly unknown[], rows: RowIndexes): unknown[] {
-  if (ArrayBuffer.isView(column) && rows.every((r) => r >= 0)) {
+  if (ArrayBuffer.isView(column) && !hasNegative(rows)) {
     const typed = column as unknown as Float64Array;
     const out = new (typed.constructor as Float64ArrayConstructor)(rows.length);
     for (let i = 0; i < rows.length; i++) out[i] = typed[rows[i] as number] as number;
@@ -358,6 +358,11 @@ export function gather(column: readonly unknown[], rows: RowIndexes): unknown[] 
     out[i] = r < 0 ? null : column[r];
   }
   return out;
+}
+
+function hasNegative(rows: RowIndexes): boolean {
+  for (let i = 0; i < rows.length; i++) if ((rows[i] as number) < 0) return true;
+  return false;
 }
 
 /** Rows `rows` (none negative) of a grouping key's column: through its dictionary when it has one, as a codes-only column (decodeColumn) has nothing else. */

@@ -31,7 +31,7 @@ export function joinOutput(
   }
   const keys = node.kind === "HashJoinExec" ? node.keys : [];
   // Every left row once, in order (an inner join whose left rows each match one right row): the left columns as they are.
-  const leftAsIs = li.length === left.length && li.every((l, n) => l === n);
+  const leftAsIs = li.length === left.length && isIdentity(li);
   const fromLeft = (c: unknown[]) => (leftAsIs ? c : gather(c, li));
   const columns: unknown[][] = [];
   for (const k of keys) {
@@ -53,4 +53,10 @@ export function joinOutput(
     if (!keys.includes(f.name)) columns.push(gather(right.columns[c] as unknown[], ri));
   });
   return { length: li.length, columns };
+}
+
+/** Whether `rows` is 0, 1, 2, … */
+function isIdentity(rows: RowIndexes): boolean {
+  for (let n = 0; n < rows.length; n++) if (rows[n] !== n) return false;
+  return true;
 }
