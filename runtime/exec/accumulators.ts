@@ -636,7 +636,12 @@ class FloatSumAcc implements GroupedAccumulator {
     const [his, los, rests, counts] = states as readonly (readonly unknown[])[];
     const n = batch.n;
     const ids = batch.ids;
-    // Rows with a state (a group without values has a null hi), with their hi and lo parts.
+    for (let i = 0; i < n; i++) {
+      const h = his?.[i];
+      if (h !== null && h !== undefined) this.count.merge(ids[i] as number, counts ? ((counts[i] as number | null) ?? 0) : 1);
+    }
+    // Rows with a state (a group without values has a null hi), with their hi and lo parts; a
+    // batch of them (made last: it allocates in the heap, where `ids` lives).
     let rows = batch;
     let hi = his as unknown as Float64Array;
     let lo = los as unknown as Float64Array;
@@ -653,10 +658,6 @@ class FloatSumAcc implements GroupedAccumulator {
         lo[m++] = (los?.[i] as number | null) ?? 0;
       }
       rows = new GroupBatch(kept, m, Scratch.NonNullIds);
-    }
-    for (let i = 0; i < n; i++) {
-      const h = his?.[i];
-      if (h !== null && h !== undefined) this.count.merge(ids[i] as number, counts ? ((counts[i] as number | null) ?? 0) : 1);
     }
     this.updateDense(rows, hi);
     this.updateDense(rows, lo);

@@ -55,6 +55,23 @@ describe("merging partial states", () => {
     expect([sums[0], sums[5], sums[groups - 1], sums[1]]).toEqual([2, 4, 4, null]);
     idsInHeap.free();
   });
+
+  it("counts float sums' states by ids read before the batch of non-null states grows the heap", () => {
+    // Enough rows that their copy in the heap's scratch space grows the heap, detaching older views.
+    const n = folds.memory.buffer.byteLength / 4 + 1;
+    const idsInHeap = new HeapInts(n);
+    idsInHeap.array.fill(0);
+    idsInHeap.array[n - 1] = 1;
+    const his: (number | null)[] = new Array(n).fill(1);
+    his[0] = null;
+    const before = folds.memory.buffer.byteLength;
+    const acc = createAccumulator(agg("avg", "float64"));
+    acc.merge(new GroupBatch(idsInHeap.array, n), [his, new Array(n).fill(0), new Array(n).fill(null), new Array(n).fill(2)], 2);
+    expect(folds.memory.buffer.byteLength).toBeGreaterThan(before);
+    // Group 0: n - 2 states of sum 1 and count 2; group 1: one.
+    expect([...acc.results(2)]).toEqual([0.5, 0.5]);
+    idsInHeap.free();
+  });
 });
 
 const ids = [0, 1, 0, 2, 1, 0, 2, 2];
