@@ -9,7 +9,7 @@
 //   --threads T       threads for every engine (default 1, also TSDF_BENCH_THREADS)
 //   --questions LIST  e.g. groupby-q1,groupby-q2 or groupby or join (also TSDF_BENCH_QUESTIONS)
 //   --engines LIST    subset of tsdf,DuckDB,Polars,Arquero     --modes memory,file
-//   --runs R          timed runs in memory (best counts; default 2)
+//   --runs R          timed runs in memory (best counts; default 5)
 //   --sales N         sales ETL rows (default 1e6; 0 skips it and the build timing)
 //   --only NAME       one of db-benchmark, io, types, parallel, optimizer, spark
 import { spawnSync } from "node:child_process";

@@ -1,7 +1,7 @@
 /**
  * The sales ETL example (examples/sales-etl) at scale: its input generated with a seeded RNG
- * (default 1e6 sales rows, one customer per 20 sales), `tsdf build` timed in a fresh process
- * (cold: nothing cached), then the bundle run end to end from the CSV files in another.
+ * (default 1e6 sales rows, one customer per 20 sales), `tsdf build` timed in fresh processes
+ * (cold: nothing cached; the best of BUILDS), then the bundle run end to end from the CSV files in another.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
@@ -118,12 +118,20 @@ export interface SalesEtlResult {
   readonly run: ProcessRun;
 }
 
-/** Cold `tsdf build` of the example, then `node <bundle>` over the scaled input. */
+/** Cold builds timed: each a fresh process into an empty folder (tsdf build keeps no cache), the best counting. */
+export const BUILDS = 3;
+
+/** Cold `tsdf build` of the example (best of BUILDS), then `node <bundle>` over the scaled input. */
 export async function salesEtl(sales: number, seed: number, threads: number): Promise<SalesEtlResult> {
   const dataDir = await salesData(sales, seed);
   const dist = path.join(dataDir, "dist");
-  rmSync(dist, { recursive: true, force: true });
-  const build = await timeNode([path.join(ROOT, "bin/tsdf.mjs"), "build", ENTRY, "--out", dist]);
+  let build: ProcessRun | undefined;
+  for (let k = 0; k < BUILDS && (build === undefined || build.ok); k++) {
+    rmSync(dist, { recursive: true, force: true });
+    const run = await timeNode([path.join(ROOT, "bin/tsdf.mjs"), "build", ENTRY, "--out", dist]);
+    if (build === undefined || !run.ok || run.seconds < build.seconds) build = run;
+  }
+  if (build === undefined) throw new Error("no build ran");
   if (!build.ok) return { sales, build, run: { seconds: Number.NaN, maxRssBytes: undefined, ok: false, stderr: "not built" } };
   const run = await timeNode([
     fileURLToPath(new URL("./run-bundle.mjs", import.meta.url)),

@@ -135,8 +135,8 @@ export class Utf8Decoder {
         }
       }
       codes[at + i] = c;
+      if (out !== null) out[at + i] = values[c];
     }
-    if (out !== null) for (let i = 0; i < data.length; i++) out[at + i] = values[codes[at + i] as number];
     this.rows += data.length;
   }
 
