@@ -307,16 +307,25 @@ export function encodeColumn(values: readonly unknown[], field: ExecField): arro
 }
 
 /**
+ * Stands for a column a task leaves undecoded because no operator of its stage reads it (see
+ * task.ts's `readColumns`); gathers, slices and concatenations pass it on as it is.
+ */
+export const PRUNED: unknown[] = Object.freeze([]) as unknown as unknown[];
+
+/**
  * Decodes the columns of `schema` (by name) from batches, concatenated in order; the utf8
- * columns numbered in `codesOnly` as codes-only columns (see decodeColumn).
+ * columns numbered in `codesOnly` as codes-only columns (see decodeColumn), and those not in
+ * `read` (when given) not at all (PRUNED).
  */
 export function batchesToColumns(
   batches: readonly arrow.RecordBatch[],
   schema: ExecSchema,
   utf8?: readonly (Utf8Decoder | undefined)[],
   codesOnly?: ReadonlySet<number>,
+  read?: ReadonlySet<number>,
 ): ColumnBatch {
   const columns = schema.fields.map((f, i) => {
+    if (read !== undefined && !read.has(i)) return PRUNED;
     const chunks = batches.map((batch) => {
       const child = batch.getChild(f.name) ?? batch.getChildAt(i);
       if (!child) throw new Error(`internal: batch has no column '${f.name}'`);
@@ -346,6 +355,7 @@ export type RowIndexes = readonly number[] | Int32Array;
  * into a typed array of its kind) when every row is present.
  */
 export function gather(column: readonly unknown[], rows: RowIndexes): unknown[] {
+  if (column === PRUNED) return PRUNED;
   if (ArrayBuffer.isView(column) && !hasNegative(rows)) {
     const typed = column as unknown as Float64Array;
     const out = new (typed.constructor as Float64ArrayConstructor)(rows.length);
@@ -381,7 +391,7 @@ export function takeRows(cb: ColumnBatch, indices: readonly number[]): ColumnBat
 export function sliceRows(cb: ColumnBatch, start: number, end: number): ColumnBatch {
   const e = Math.min(end, cb.length);
   const s = Math.min(start, e);
-  return { length: e - s, columns: cb.columns.map((c) => c.slice(s, e)) };
+  return { length: e - s, columns: cb.columns.map((c) => (c === PRUNED ? c : c.slice(s, e))) };
 }
 
 export function concatColumns(parts: readonly ColumnBatch[], width: number): ColumnBatch {
@@ -397,6 +407,7 @@ export function concatColumns(parts: readonly ColumnBatch[], width: number): Col
  */
 function concatColumn(parts: readonly (readonly unknown[])[], length: number): unknown[] {
   const first = parts[0];
+  if (first === PRUNED) return PRUNED;
   if (ArrayBuffer.isView(first) && parts.every((p) => p.constructor === first.constructor)) {
     const out = new (first.constructor as Float64ArrayConstructor)(length);
     let at = 0;

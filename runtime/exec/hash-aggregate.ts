@@ -10,6 +10,8 @@ interface Compiled {
   readonly keyIndexes: readonly number[];
   /** The utf8 grouping keys no aggregate reads: the aggregation needs only their codes. */
   readonly codesOnly: ReadonlySet<number>;
+  /** Every input column the aggregation reads: keys, arguments' columns, states. */
+  readonly reads: ReadonlySet<number>;
   /** Per aggregate: a kernel for its argument (rows in), or its state columns (states in). */
   readonly args: readonly (BatchKernel | null)[];
   readonly stateIndexes: readonly (readonly number[])[];
@@ -25,9 +27,11 @@ function compile(node: HashAggregateExec): Compiled {
     const fromStates = node.mode === "final";
     const args = node.aggs.map((a) => (fromStates || !a.arg ? null : compileKernel(a.arg, input)));
     const stateIndexes = node.aggs.map((a) => (fromStates ? stateFields(a).map((f) => fieldIndex(input, f.name)) : []));
-    const read = new Set(node.aggs.flatMap((a) => (a.arg ? [...columnsOf(a.arg)] : [])));
+    // The columns the arguments read (in final mode, the states carry them instead).
+    const read = new Set(fromStates ? [] : node.aggs.flatMap((a) => (a.arg ? [...columnsOf(a.arg)] : [])));
     const codesOnly = new Set(keyIndexes.filter((k) => input.fields[k]?.type === "utf8" && !read.has(input.fields[k]?.name ?? "")));
-    c = { keyIndexes, codesOnly, args, stateIndexes };
+    const reads = new Set([...keyIndexes, ...[...read].map((name) => fieldIndex(input, name)), ...stateIndexes.flat()]);
+    c = { keyIndexes, codesOnly, reads, args, stateIndexes };
     compiled.set(node, c);
   }
   return c;
@@ -39,6 +43,11 @@ function compile(node: HashAggregateExec): Compiled {
  */
 export function codesOnlyColumns(node: HashAggregateExec): ReadonlySet<number> {
   return compile(node).codesOnly;
+}
+
+/** The columns of an aggregate's input it reads (the others it never touches). */
+export function aggregateReads(node: HashAggregateExec): ReadonlySet<number> {
+  return compile(node).reads;
 }
 
 /**

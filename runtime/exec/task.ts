@@ -1,13 +1,13 @@
 import type * as arrow from "apache-arrow";
-import { assertNever } from "../../plan/expr.ts";
+import { assertNever, columnsOf, type Expr } from "../../plan/expr.ts";
 import { type FilterExec, type PhysicalPlan, type ProjectionExec, physicalInputs, type RepartitionExec, type ScanExec, type UnionExec } from "../../plan/physical.ts";
-import type { Schema } from "../../plan/schema.ts";
+import { fieldIndex, type Schema } from "../../plan/schema.ts";
 import type { ReadMetrics } from "../io/row-assembler.ts";
 import { readScanSplit, type ScanSplit } from "../io/scan-splits.ts";
 import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks.ts";
 import { batchesToColumns, type ColumnBatch, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
 import { distinctBatch } from "./distinct.ts";
-import { codesOnlyColumns, HashAggregation } from "./hash-aggregate.ts";
+import { aggregateReads, codesOnlyColumns, HashAggregation } from "./hash-aggregate.ts";
 import { HashJoin } from "./hash-join.ts";
 import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
 import { nestedLoopJoin } from "./nested-loop-join.ts";
@@ -63,6 +63,63 @@ function projectBatch(node: ProjectionExec, input: ColumnBatch, ctx: KernelConte
   return { length: input.length, columns: ks.map((k) => k(input, ctx)) };
 }
 
+/** Columns of a node's schema, by index: those some reader reads, or (null) all of them. */
+type ColumnSet = ReadonlySet<number> | null;
+
+/** The columns of `schema` that `exprs` read; null (all) when one is not there by name. */
+function columnsRead(schema: Schema, exprs: readonly Expr[]): ColumnSet {
+  const out = new Set<number>();
+  for (const e of exprs) {
+    for (const name of columnsOf(e)) {
+      const k = fieldIndex(schema, name);
+      if (k < 0) return null;
+      out.add(k);
+    }
+  }
+  return out;
+}
+
+const union = (a: ColumnSet, b: ColumnSet): ColumnSet => (a === null || b === null ? null : new Set([...a, ...b]));
+
+/**
+ * Per input of a stage (a materialized node or a scan, by id), the columns the stage's operators
+ * read from it; a task decodes only those (a cached table of many columns that one aggregate
+ * reads two of). Filters, projections, limits, unions and aggregates say what they read; joins,
+ * sorts, distinct and the stage's output read every column.
+ */
+export function readColumns(root: PhysicalPlan, isInput: (id: number) => boolean): Map<number, ColumnSet> {
+  const out = new Map<number, ColumnSet>();
+  const read = (node: PhysicalPlan, cols: ColumnSet): void => {
+    if (isInput(node.id)) {
+      out.set(node.id, out.has(node.id) ? union(out.get(node.id) ?? null, cols) : cols);
+      return;
+    }
+    switch (node.kind) {
+      case "FilterExec":
+        read(node.input, union(cols, columnsRead(node.input.schema, [node.predicate])));
+        return;
+      case "ProjectionExec":
+        // Every expression is evaluated, whichever of its outputs are read.
+        read(node.input, columnsRead(node.input.schema, node.exprs.map((e) => e.expr)));
+        return;
+      case "HashAggregateExec":
+        read(node.input, aggregateReads(node));
+        return;
+      case "LocalLimitExec":
+      case "GlobalLimitExec":
+        read(node.input, cols);
+        return;
+      case "UnionExec":
+        for (const input of node.inputs) read(input, cols);
+        return;
+      default:
+        for (const input of physicalInputs(node)) read(input, null);
+    }
+  };
+  read(root, null);
+  return out;
+}
+
 /**
  * Evaluates a stage's operators for one partition, pulling partitions of materialized nodes
  * and scans from `inputs` (a node found there is never computed again). Operators that need no
@@ -75,6 +132,8 @@ class TaskRunner {
   constructor(
     private readonly inputs: TaskInputs,
     private readonly ctx: KernelContext,
+    /** Per input, the columns to decode (see readColumns); all when absent or null. */
+    private readonly reads: ReadonlyMap<number, ColumnSet>,
   ) {}
 
   /** All partitions of a node, concatenated in partition order (a broadcast side). */
@@ -117,7 +176,8 @@ class TaskRunner {
       // column keeps one dictionary across the batches, so a value repeated in many batches
       // is one string with one code.
       const utf8 = node.schema.fields.map((f) => (f.type === "utf8" ? new Utf8Decoder() : undefined));
-      for (const b of batches) emit(batchesToColumns([b], node.schema, utf8, codesOnly));
+      const read = this.reads.get(node.id) ?? undefined;
+      for (const b of batches) emit(batchesToColumns([b], node.schema, utf8, codesOnly, read));
       for (const d of utf8) d?.free();
       return;
     }
@@ -294,6 +354,8 @@ interface CachedStage {
   readonly exchange: RepartitionExec | undefined;
   readonly sample: TaskMessage["sample"];
   readonly nodes: Map<number, PhysicalPlan>;
+  /** The columns the stage reads of each input (every task of a stage reads the same inputs). */
+  readonly reads: Map<number, ColumnSet>;
 }
 const stageRoots = new Map<string, CachedStage>();
 
@@ -304,10 +366,11 @@ export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
   if (!stage) {
     // A long-lived worker serves many runs: keep the latest stages only.
     if (stageRoots.size > 256) stageRoots.clear();
-    stage = { root: msg.root, exchange: msg.exchange, sample: msg.sample, nodes: nodesById(msg.root) };
+    const inputIds = new Set([...msg.inputs, ...msg.scans].map((i) => i.nodeId));
+    stage = { root: msg.root, exchange: msg.exchange, sample: msg.sample, nodes: nodesById(msg.root), reads: readColumns(msg.root, (id) => inputIds.has(id)) };
     stageRoots.set(msg.stageKey, stage);
   }
-  const { root, exchange, sample, nodes } = stage;
+  const { root, exchange, sample, nodes, reads: columnReads } = stage;
   let rowsIn = 0;
   const inputs = new Map<number, Map<number, Iterable<arrow.RecordBatch>>>();
   const nodeOf = (id: number): PhysicalPlan => {
@@ -337,7 +400,7 @@ export async function executeTask(msg: TaskMessage): Promise<TaskResult> {
     add(node, scan.partition, await readScanSplit(node, scan.split, msg.dataDir, metrics));
     reads.push({ nodeId: node.id, partition: scan.partition, metrics });
   }
-  const runner = new TaskRunner(inputs, msg.ctx);
+  const runner = new TaskRunner(inputs, msg.ctx, columnReads);
   // The task's rows, batch by batch: into one block, or an exchange's buckets.
   const partitioning = exchange?.partitioning;
   const buckets: ColumnBatch[][] = Array.from({ length: partitioning === undefined || partitioning.kind === "single" ? 1 : partitioning.count }, () => []);

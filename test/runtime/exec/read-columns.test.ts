@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { planPhysical } from "../../../compiler/physical/plan-physical.ts";
+import * as b from "../../../plan/builder.ts";
+import { col, type Expr, lit } from "../../../plan/expr.ts";
+import { type PhysicalPlan, physicalInputs } from "../../../plan/physical.ts";
+import { readColumns } from "../../../runtime/exec/task.ts";
+import { agg, pipelineOf, table } from "./fixtures.ts";
+
+const t = table("t", { k: "utf8", x: "float64", q: "int32", note: "utf8", d: "date32" }, []);
+const gt = (l: Expr, r: Expr): Expr => ({ kind: "Binary", op: ">", left: l, right: r });
+
+/** The first node of `kind` under (or at) `root`. */
+function find(root: PhysicalPlan, kind: PhysicalPlan["kind"]): PhysicalPlan {
+  if (root.kind === kind) return root;
+  for (const c of physicalInputs(root)) {
+    const found = find(c, kind);
+    if (found) return found;
+  }
+  return undefined as unknown as PhysicalPlan;
+}
+
+/** The names of the columns a stage rooted at `root` decodes of its scan. */
+function decoded(root: PhysicalPlan): string[] | "all" {
+  const scan = find(root, "ScanExec");
+  const cols = readColumns(root, (id) => id === scan.id).get(scan.id);
+  return cols === null || cols === undefined ? "all" : [...cols].sort((x, y) => x - y).map((k) => scan.schema.fields[k]?.name ?? "?");
+}
+
+describe("the columns a task decodes of its inputs", () => {
+  it("are what its filters, projections and aggregates read", () => {
+    const plan = b.aggregate(
+      b.project(b.filter(t.scan, gt(col("q"), lit(2, "int32"))), [
+        { name: "k", expr: col("k") },
+        { name: "y", expr: { kind: "Binary", op: "*", left: col("x"), right: lit(2, "float64") } },
+      ]),
+      ["k"],
+      [{ name: "s", expr: agg("sum", "y") }],
+    );
+    const physical = planPhysical(pipelineOf({ out: plan }), { partitions: 2 });
+    // The map stage: the partial aggregate above the filter and projection, over the scan.
+    const partial = (find(physical.sinks[0]?.input as PhysicalPlan, "RepartitionExec") as { input: PhysicalPlan }).input;
+    // Not note or d: no operator of the stage reads them.
+    expect(decoded(partial)).toEqual(["k", "x", "q"]);
+  });
+
+  it("are all of them under a join or a sort", () => {
+    const other = table("o", { k: "utf8", w: "int32" }, []);
+    const joined = b.join(t.scan, other.scan, { kind: "using", columns: ["k"] }, "inner");
+    const sorted = b.sort(t.scan, [{ expr: col("q"), descending: false, nullsFirst: true }]);
+    const physical = planPhysical(pipelineOf({ j: joined, s: sorted }), { partitions: 2 });
+    for (const kind of ["HashJoinExec", "SortExec"] as const) {
+      const root = physical.sinks.map((sink) => find(sink.input, kind)).find((n) => n !== undefined) as PhysicalPlan;
+      // The stage's inputs: the exchanges under it.
+      const inputs = physicalInputs(root);
+      expect(inputs.every((n) => n.kind === "RepartitionExec")).toBe(true);
+      const reads = readColumns(root, (id) => inputs.some((n) => n.id === id));
+      expect(inputs.map((n) => reads.get(n.id))).toEqual(inputs.map(() => null));
+    }
+  });
+});
