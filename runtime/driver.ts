@@ -7,11 +7,13 @@ import type { PhysicalPipeline, PhysicalSink, ScanExec } from "../plan/physical.
 import { batchesToColumns, columnsToRows } from "./exec/columns.ts";
 import type { KernelContext } from "./exec/kernels.ts";
 import type { Partition } from "./exec/task.ts";
-import { inlineExecutor, poolExecutor } from "./executor.ts";
+import { inlineExecutor, poolExecutor, userErrorToTsdf, WorkerLostError, type WriteReply } from "./executor.ts";
 import { FaultPlan, parseFaults } from "./faults.ts";
 import { type InputMetrics, type RunMetrics, runSummary } from "./metrics.ts";
 import { type ProgressListener, silentProgress } from "./progress.ts";
 import { type ScanSources, Scheduler } from "./scheduler.ts";
+import type { StagedOutput } from "./io/committer.ts";
+import type { BlockBuffer } from "./shuffle/blocks.ts";
 import type { ReadMetrics } from "./io/row-assembler.ts";
 import { formatShow } from "./show.ts";
 
@@ -71,8 +73,9 @@ function rowsOf(sink: PhysicalSink, parts: readonly Partition[]): Row[] {
 
 /**
  * Runs every sink of a physical pipeline. All sinks are computed first (a sub-plan several
- * sinks share is computed once); then each write is committed (atomically, per output);
- * then `show()` tables are printed. A failure while computing leaves every output untouched.
+ * sinks share is computed once), each output's part files staged as soon as its rows are, while
+ * the other sinks still compute; then each write is committed (atomically, per output); then
+ * `show()` tables are printed. A failure while computing leaves every output untouched.
  */
 export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): Promise<{ outputs: Record<string, Row[]>; metrics: RunMetrics }> {
   const started = performance.now();
@@ -95,6 +98,7 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
   const signal = opts.signal ?? new AbortController().signal;
   // Every task in flight listens for cancellation on the same signal.
   setMaxListeners(0, signal);
+  const maxTaskFailures = opts.maxTaskFailures ?? 4;
   const scheduler = new Scheduler(
     plan.sinks.map((s) => s.input),
     {
@@ -103,15 +107,56 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
       scans,
       faults: new FaultPlan(parseFaults(opts.faults ?? process.env.TSDF_FAULTS)),
       progress,
-      maxTaskFailures: opts.maxTaskFailures ?? 4,
+      maxTaskFailures,
       maxStageAttempts: 4,
       signal,
       runId: `${process.pid}-${started}`,
     },
   );
-  let results: Partition[][];
+  /** Writes partition p of a write sink into its staging folder, in a task thread; retried when the thread dies or its input block is lost. */
+  const writePart = async (sink: Extract<PhysicalSink, { kind: "WriteSink" }>, dir: string, p: number, first: BlockBuffer[]): Promise<boolean> => {
+    let buffers = first;
+    for (let failures = 0; ; ) {
+      let reply: WriteReply | undefined;
+      try {
+        reply = await executor.write({ kind: "write", dir, displayPath: sink.path, nodeId: sink.input.id, partition: p, format: sink.format, schema: sink.input.schema, options: sink.options, buffers }, signal);
+      } catch (e) {
+        if (!(e instanceof WorkerLostError) || ++failures >= maxTaskFailures) throw e;
+      }
+      if (reply?.kind === "written") return reply.wrote;
+      if (reply?.kind === "user-error") throw userErrorToTsdf(reply.error);
+      if (reply?.kind === "lost") {
+        if (++failures >= maxTaskFailures) throw new TsdfError("TSDF5002", `the rows of ${sink.path} were lost ${failures} times (last: ${reply.message}); giving up, no output was written`);
+        scheduler.dropBlock(reply.nodeId, reply.partition);
+      }
+      // The buffers went to the thread: take the partition again (recomputed if it was lost).
+      buffers = (await scheduler.collectBuffers(sink.input))[p] ?? [];
+    }
+  };
+  let results: (Partition[] | undefined)[];
+  // Per write sink, its staged output (see stageOutput): its partitions are written by tasks as
+  // soon as they are computed, while other sinks still compute.
+  const staged: (Promise<StagedOutput> | undefined)[] = [];
+  let failed = false;
   try {
-    results = await Promise.all(plan.sinks.map((sink) => scheduler.collect(sink.input)));
+    results = await Promise.all(
+      plan.sinks.map(async (sink, k) => {
+        if (sink.kind !== "WriteSink") return scheduler.collect(sink.input);
+        const parts = await scheduler.collectBuffers(sink.input);
+        const { stageDataset } = await import("./io/committer.ts");
+        if (failed) return undefined;
+        staged[k] = stageDataset(resolve(opts.dataDir, sink.path), sink.path, sink.format, parts.length, sink.input.schema, sink.options, (dir, p) =>
+          writePart(sink, dir, p, parts[p] ?? []),
+        );
+        await staged[k];
+        return undefined;
+      }),
+    );
+  } catch (e) {
+    // Nothing is committed: what was staged is removed (an output being staged, once it is).
+    failed = true;
+    await Promise.allSettled(staged.map(async (s) => (await s)?.abort()));
+    throw e;
   } finally {
     progress.close();
   }
@@ -119,20 +164,17 @@ export async function runPipeline(plan: PhysicalPipeline, opts: DriverOptions): 
   const outputs: Record<string, Row[]> = {};
   const shows: string[] = [];
   for (const [k, sink] of plan.sinks.entries()) {
-    const parts = results[k] as Partition[];
+    const parts = results[k] ?? [];
     switch (sink.kind) {
-      case "WriteSink": {
-        const { writeDataset } = await import("./io/committer.ts");
-        await writeDataset(
-          resolve(opts.dataDir, sink.path),
-          sink.path,
-          sink.format,
-          parts.map((p) => [...p]),
-          sink.input.schema,
-          sink.options,
-        );
+      case "WriteSink":
+        try {
+          await (await staged[k])?.commit();
+        } catch (e) {
+          // The outputs after this one are not committed either.
+          await Promise.allSettled(staged.slice(k + 1).map(async (s) => (await s)?.abort()));
+          throw e;
+        }
         break;
-      }
       case "OutputSink":
         outputs[sink.name] = rowsOf(sink, parts);
         break;

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { isTsdfError, type SourceLocation, TsdfError } from "../plan/errors.ts";
 import { executeTask, type TaskMessage, type TaskResult } from "./exec/task.ts";
+import { executeWrite, type WriteMessage } from "./exec/write-task.ts";
 import { BlockLostError } from "./shuffle/blocks.ts";
 
 /** A TsdfError as plain data, to cross a thread boundary. */
@@ -48,12 +49,17 @@ export class WorkerLostError extends Error {
   }
 }
 
+/** What a write task sends back: whether it wrote a file, or (as a task's) a failure. */
+export type WriteReply = { readonly kind: "written"; readonly wrote: boolean } | Exclude<TaskReply, { kind: "ok" }>;
+
 export interface TaskExecutor {
   /** How many tasks run at once. */
   readonly threads: number;
   /** Whether task inputs move to another thread (so the store sends copies and keeps its own). */
   readonly transfers: boolean;
   run(msg: TaskMessage, signal: AbortSignal): Promise<TaskReply>;
+  /** Writes one partition of an output (a WriteMessage's buffers are sent, not kept). */
+  write(msg: WriteMessage, signal: AbortSignal): Promise<WriteReply>;
   /** Threads alive now: a block made by any other thread is lost. */
   alive(): ReadonlySet<number>;
 }
@@ -69,6 +75,15 @@ export const inlineExecutor: TaskExecutor = {
     } catch (e) {
       const reply = failureReply(e);
       if (reply) return reply;
+      throw e;
+    }
+  },
+  async write(msg) {
+    try {
+      return { kind: "written", wrote: await executeWrite(msg) };
+    } catch (e) {
+      const reply = failureReply(e);
+      if (reply) return reply as WriteReply;
       throw e;
     }
   },
@@ -99,6 +114,15 @@ export function poolExecutor(workerFile: URL, threads: number): TaskExecutor {
       const transferList = [...new Set(msg.inputs.flatMap((i) => i.parts.map((part) => part.buffer.bytes.buffer)))] as ArrayBuffer[];
       try {
         return (await p.run(msg, { transferList, signal })) as TaskReply;
+      } catch (e) {
+        if (e instanceof Error && /worker exited|terminated/i.test(e.message)) throw new WorkerLostError(e.message);
+        throw e;
+      }
+    },
+    async write(msg, signal) {
+      const transferList = [...new Set(msg.buffers.map((b) => b.bytes.buffer))] as ArrayBuffer[];
+      try {
+        return (await p.run(msg, { transferList, signal })) as WriteReply;
       } catch (e) {
         if (e instanceof Error && /worker exited|terminated/i.test(e.message)) throw new WorkerLostError(e.message);
         throw e;

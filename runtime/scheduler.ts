@@ -171,7 +171,25 @@ export class Scheduler {
   }
 
   /** All partitions of `root` (a sink's input), computing whatever is missing. */
-  async collect(root: PhysicalPlan): Promise<arrow.RecordBatch[][]> {
+  collect(root: PhysicalPlan): Promise<arrow.RecordBatch[][]> {
+    return this.collectWith(root, (buffers, p) => buffers.flatMap((b) => decodeBuffer(b, root.id, p)));
+  }
+
+  /**
+   * The block buffers of every partition of `root` (a write sink's input, for its write tasks:
+   * copies when tasks run on other threads), computing whatever is missing.
+   */
+  collectBuffers(root: PhysicalPlan): Promise<BlockBuffer[][]> {
+    const transfer = this.opts.executor.transfers;
+    return this.collectWith(root, (buffers) => buffers.map((b) => (transfer ? copyForTransfer(b) : b)));
+  }
+
+  /** Drops a block found lost outside a task (a write task's input): the next collect recomputes it. */
+  dropBlock(nodeId: number, partition: number): void {
+    this.store.drop(nodeId, partition);
+  }
+
+  private async collectWith<T>(root: PhysicalPlan, take: (buffers: readonly BlockBuffer[], partition: number) => T): Promise<T[]> {
     const stage = this.stageOf(root);
     await this.materialize(stage);
     for (;;) {
@@ -180,7 +198,7 @@ export class Scheduler {
         return Array.from({ length: stage.tasks }, (_, p) => {
           const block = this.store.get(root.id, p);
           if (!block) throw new BlockLostError(root.id, p, "disappeared");
-          return block.buffers.flatMap((b) => decodeBuffer(b, root.id, p));
+          return take(block.buffers, p);
         });
       } catch (e) {
         if (!(e instanceof BlockLostError)) throw e;

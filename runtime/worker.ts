@@ -1,11 +1,12 @@
 /**
  * The piscina task entry: runs one task in a worker thread and moves its output buffers back
- * to the driver (transferred, not copied).
+ * to the driver (transferred, not copied), or writes one partition of an output.
  */
 import { threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { executeTask, type TaskMessage } from "./exec/task.ts";
-import { failureReply, type TaskReply } from "./executor.ts";
+import { executeWrite, type WriteMessage } from "./exec/write-task.ts";
+import { failureReply, type TaskReply, type WriteReply } from "./executor.ts";
 
 // A top-level await makes this an async module, which Node's require() refuses, so piscina loads
 // it with import(). Loaded through require(esm), a worker terminated while loading (a run that
@@ -13,7 +14,17 @@ import { failureReply, type TaskReply } from "./executor.ts";
 // ModuleWrap::CreateRequiredModuleFacade).
 await Promise.resolve();
 
-export default async function runInWorker(msg: TaskMessage): Promise<unknown> {
+export default async function runInWorker(msg: TaskMessage | WriteMessage): Promise<unknown> {
+  if ("kind" in msg) {
+    try {
+      const reply: WriteReply = { kind: "written", wrote: await executeWrite(msg) };
+      return reply;
+    } catch (e) {
+      const reply = failureReply(e);
+      if (reply) return reply;
+      throw e;
+    }
+  }
   // A drill: the thread dies in the middle of its task, as on a crash or an out-of-memory kill.
   if (msg.fault === "kill-worker") process.exit(86);
   try {

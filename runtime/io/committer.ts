@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { TsdfError } from "../../plan/errors.ts";
 import type { WriteMode } from "../../plan/logical.ts";
 
-export { writeDataset } from "./write-dataset.ts";
+export { stageDataset, writeDataset } from "./write-dataset.ts";
 
 /** Name of the marker file a committed output folder holds. */
 export const SUCCESS_MARKER = "_SUCCESS";
@@ -30,6 +30,12 @@ async function pathExists(p: string): Promise<"absent" | "empty" | "present"> {
   }
 }
 
+/** An output whose part files are written to its staging folder: `commit` moves them into place, `abort` removes them. */
+export interface StagedOutput {
+  commit(): Promise<"written" | "skipped">;
+  abort(): Promise<void>;
+}
+
 /**
  * Writes an output folder under save mode `mode`. `writeParts` fills the staging folder it is
  * given; its files reach `outDir` only if it resolves. errorIfExists fails (TSDF3010) on an
@@ -42,9 +48,18 @@ export async function commitOutput(
   mode: WriteMode,
   writeParts: (tmpDir: string) => Promise<void>,
 ): Promise<"written" | "skipped"> {
+  return (await stageOutput(outDir, displayPath, mode, writeParts)).commit();
+}
+
+/**
+ * The first half of commitOutput: checks the save mode and writes the part files to a staging
+ * folder (removed again when writing fails), leaving `outDir` untouched until `commit`. A run
+ * stages each output as soon as its rows are computed and commits them all once every one is.
+ */
+export async function stageOutput(outDir: string, displayPath: string, mode: WriteMode, writeParts: (tmpDir: string) => Promise<void>): Promise<StagedOutput> {
   const existing = await pathExists(outDir);
   if (existing === "present") {
-    if (mode === "ignore") return "skipped";
+    if (mode === "ignore") return { commit: async () => "skipped", abort: async () => {} };
     if (mode === "errorIfExists") {
       throw new TsdfError("TSDF3010", `output path already exists: ${displayPath}`, undefined, [
         'write with { mode: "overwrite" } to replace it, "append" to add to it, or "ignore" to keep it',
@@ -53,10 +68,8 @@ export async function commitOutput(
   }
   const id = randomUUID();
   const parent = path.dirname(outDir);
-  const staging =
-    mode === "append" && existing === "present"
-      ? path.join(outDir, "_temporary", id)
-      : path.join(parent, `.${path.basename(outDir)}.tsdf-staging-${id}`);
+  const appending = mode === "append" && existing === "present";
+  const staging = appending ? path.join(outDir, "_temporary", id) : path.join(parent, `.${path.basename(outDir)}.tsdf-staging-${id}`);
   await mkdir(staging, { recursive: true });
   try {
     await writeParts(staging);
@@ -64,15 +77,20 @@ export async function commitOutput(
     await removeStaging(staging, outDir);
     throw e;
   }
-  try {
-    if (mode === "append" && existing === "present") await moveInto(staging, outDir);
-    else await replace(staging, outDir, existing !== "absent");
-  } catch (e) {
-    await removeStaging(staging, outDir);
-    throw e;
-  }
-  await writeFile(path.join(outDir, SUCCESS_MARKER), "");
-  return "written";
+  return {
+    async commit() {
+      try {
+        if (appending) await moveInto(staging, outDir);
+        else await replace(staging, outDir, existing !== "absent");
+      } catch (e) {
+        await removeStaging(staging, outDir);
+        throw e;
+      }
+      await writeFile(path.join(outDir, SUCCESS_MARKER), "");
+      return "written";
+    },
+    abort: () => removeStaging(staging, outDir),
+  };
 }
 
 async function removeStaging(staging: string, outDir: string): Promise<void> {

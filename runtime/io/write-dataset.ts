@@ -1,7 +1,7 @@
 /**
  * Writing a result as an output folder: one part file per non-empty partition (at least one
  * file), or with `partitionBy` one `col=value/…/part-NNNNN.ext` per partition and key, the key
- * columns left out of the files. Goes through `commitOutput`, so the save mode and the
+ * columns left out of the files. Goes through `stageOutput`, so the save mode and the
  * all-or-nothing commit hold.
  */
 import { mkdir } from "node:fs/promises";
@@ -13,7 +13,7 @@ import type { Field, Schema } from "../../plan/schema.ts";
 import { writeArrowIpc } from "./arrow-ipc.ts";
 import { arrowSchema } from "./arrow-types.ts";
 import { batchColumn, type ColumnValues } from "./column-values.ts";
-import { commitOutput, partFileName } from "./committer.ts";
+import { partFileName, type StagedOutput, stageOutput } from "./committer.ts";
 import { writeCsv } from "./csv-writer.ts";
 import { partitionSegment } from "./hive-paths.ts";
 import { writeJsonLines } from "./json-lines.ts";
@@ -48,6 +48,39 @@ export async function writeDataset(
   schema: Schema,
   options: WriteOptions,
 ): Promise<"written" | "skipped"> {
+  const staged = await stageDataset(outDir, displayPath, format, partitions.length, schema, options, (tmp, p) =>
+    writePartition(tmp, p, format, partitions[p] ?? [], schema, options, displayPath),
+  );
+  return staged.commit();
+}
+
+/** Writes partition `p`'s part files into a staging folder; whether it wrote any (see writePartition). */
+export type PartitionWriter = (tmp: string, partition: number) => Promise<boolean>;
+
+/**
+ * writeDataset's part files, staged (see stageOutput): `write` writes each of the `partitions`
+ * partitions' files (a run has its tasks' threads write them, all at once); `outDir` is left as
+ * it is until the result's `commit`.
+ */
+export async function stageDataset(
+  outDir: string,
+  displayPath: string,
+  format: FileFormat,
+  partitions: number,
+  schema: Schema,
+  options: WriteOptions,
+  write: PartitionWriter,
+): Promise<StagedOutput> {
+  const keyIndexes = partitionKeys(schema, options, displayPath);
+  return stageOutput(outDir, displayPath, options.mode ?? "errorIfExists", async (tmp) => {
+    const wrote = await Promise.all(Array.from({ length: partitions }, (_, p) => write(tmp, p)));
+    // An output without folders has at least one file.
+    if (keyIndexes.length === 0 && !wrote.includes(true)) await writeFormat(format, path.join(tmp, partFileName(0, EXTENSIONS[format])), [], schema, options);
+  });
+}
+
+/** The indexes of the `partitionBy` columns; TSDF3011 when one is missing, or when they are all the columns. */
+function partitionKeys(schema: Schema, options: WriteOptions, displayPath: string): number[] {
   const partitionBy = options.partitionBy ?? [];
   const keyIndexes = partitionBy.map((name) => {
     const i = schema.fields.findIndex((f) => f.name === name);
@@ -57,57 +90,66 @@ export async function writeDataset(
   if (partitionBy.length > 0 && partitionBy.length >= schema.fields.length) {
     throw new TsdfError("TSDF3011", `${displayPath}: cannot partition by every column; at least one column must be left for the files`);
   }
+  return keyIndexes;
+}
+
+/**
+ * Writes partition `p` (its batches) into staging folder `tmp`: `part-NNNNN.ext` when it has
+ * rows, or with `partitionBy` one such file per key under `col=value/…`. Returns whether it
+ * wrote a file.
+ */
+export async function writePartition(
+  tmp: string,
+  p: number,
+  format: FileFormat,
+  batches: readonly arrow.RecordBatch[],
+  schema: Schema,
+  options: WriteOptions,
+  displayPath: string,
+): Promise<boolean> {
+  const keyIndexes = partitionKeys(schema, options, displayPath);
   const ext = EXTENSIONS[format];
-  return commitOutput(outDir, displayPath, options.mode ?? "errorIfExists", async (tmp) => {
-    if (keyIndexes.length === 0) {
-      let written = 0;
-      for (const [i, batches] of partitions.entries()) {
-        if (batches.every((b) => b.numRows === 0)) continue;
-        await writeFormat(format, path.join(tmp, partFileName(i, ext)), batches, schema, options);
-        written++;
-      }
-      if (written === 0) await writeFormat(format, path.join(tmp, partFileName(0, ext)), [], schema, options);
-      return;
-    }
-    await writePartitioned(tmp, format, ext, partitions, schema, keyIndexes, options);
-  });
+  if (keyIndexes.length > 0) return writePartitioned(tmp, p, format, ext, batches, schema, keyIndexes, options);
+  if (batches.every((b) => b.numRows === 0)) return false;
+  await writeFormat(format, path.join(tmp, partFileName(p, ext)), batches, schema, options);
+  return true;
 }
 
 async function writePartitioned(
   tmp: string,
+  p: number,
   format: FileFormat,
   ext: string,
-  partitions: readonly (readonly arrow.RecordBatch[])[],
+  batches: readonly arrow.RecordBatch[],
   schema: Schema,
   keyIndexes: readonly number[],
   options: WriteOptions,
-): Promise<void> {
+): Promise<boolean> {
   const dataColumns = schema.fields.flatMap((_, i) => (keyIndexes.includes(i) ? [] : [i]));
   const dataSchema: Schema = { fields: dataColumns.map((i) => schema.fields[i] as Field) };
   const dataArrow = arrowSchema(dataSchema);
-  for (const [p, batches] of partitions.entries()) {
-    const groups = new Map<string, arrow.RecordBatch[]>();
-    for (const batch of batches) {
-      const keys = keyIndexes.map((i) => batchColumn(batch, i, (schema.fields[i] as Field).type));
-      const rowsByDir = new Map<string, number[]>();
-      for (let r = 0; r < batch.numRows; r++) {
-        const dir = folderOf(schema, keyIndexes, keys, r);
-        const rows = rowsByDir.get(dir);
-        if (rows === undefined) rowsByDir.set(dir, [r]);
-        else rows.push(r);
-      }
-      for (const [dir, rows] of rowsByDir) {
-        const taken = takeRows(batch, dataColumns, dataArrow, Int32Array.from(rows));
-        const list = groups.get(dir);
-        if (list === undefined) groups.set(dir, [taken]);
-        else list.push(taken);
-      }
+  const groups = new Map<string, arrow.RecordBatch[]>();
+  for (const batch of batches) {
+    const keys = keyIndexes.map((i) => batchColumn(batch, i, (schema.fields[i] as Field).type));
+    const rowsByDir = new Map<string, number[]>();
+    for (let r = 0; r < batch.numRows; r++) {
+      const dir = folderOf(schema, keyIndexes, keys, r);
+      const rows = rowsByDir.get(dir);
+      if (rows === undefined) rowsByDir.set(dir, [r]);
+      else rows.push(r);
     }
-    for (const [dir, group] of groups) {
-      await mkdir(path.join(tmp, dir), { recursive: true });
-      await writeFormat(format, path.join(tmp, dir, partFileName(p, ext)), group, dataSchema, options);
+    for (const [dir, rows] of rowsByDir) {
+      const taken = takeRows(batch, dataColumns, dataArrow, Int32Array.from(rows));
+      const list = groups.get(dir);
+      if (list === undefined) groups.set(dir, [taken]);
+      else list.push(taken);
     }
   }
+  for (const [dir, group] of groups) {
+    await mkdir(path.join(tmp, dir), { recursive: true });
+    await writeFormat(format, path.join(tmp, dir, partFileName(p, ext)), group, dataSchema, options);
+  }
+  return groups.size > 0;
 }
 
 function folderOf(schema: Schema, keyIndexes: readonly number[], keys: readonly ColumnValues[], row: number): string {

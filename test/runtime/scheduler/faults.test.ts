@@ -3,7 +3,7 @@
  * retried, lost blocks are recomputed from lineage (only the missing partitions), repeated
  * failures abort with a clear error and no output. Faults come from TSDF_FAULTS specs.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -87,6 +87,21 @@ describe.each([0, 2])("with %i worker threads", (workers) => {
     expect(r.metrics.stages.find((s) => s.stage === finalStage)?.failedAttempts).toBeGreaterThan(0);
   });
 
+  it("recomputes a written output's block that fails its checksum before its write task reads it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsdf-faults-"));
+    try {
+      const r = await run({ workers, faults: `corrupt-block@${finalStage}:2`, dataDir: dir, write: "out" });
+      expect(r.metrics.stages.find((s) => s.stage === finalStage)?.recomputedPartitions).toEqual([2]);
+      const written = readdirSync(join(dir, "out"))
+        .filter((f) => f.endsWith(".csv"))
+        .flatMap((f) => readFileSync(join(dir, "out", f), "utf8").trim().split("\n").slice(1));
+      const rows = written.map((l) => l.split(",")).map(([k, n, total]) => ({ k, n: BigInt(n as string), total: Number(total) }));
+      expect(sorted(rows)).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("aborts after --max-task-failures attempts, with the task's error and no output", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tsdf-faults-"));
     try {
@@ -167,6 +182,28 @@ describe("TSDF_FAULTS", () => {
       expect(readFileSync(join(dir, "out", "_SUCCESS"))).toEqual(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([0, 2])("commits no output when a later sink fails, and removes what was staged (%i workers)", async (workers) => {
+    const dir = mkdtempSync(join(tmpdir(), "tsdf-faults-"));
+    const cleanDir = mkdtempSync(join(tmpdir(), "tsdf-faults-"));
+    try {
+      // "rows" (the scan, written as it is) is staged while "totals" still computes, then fails.
+      const plan = pipeline("totals");
+      const twoWrites: PipelinePlan = {
+        ...plan,
+        sinks: [{ kind: "Write", input: sales, format: "csv", path: "rows", options: { header: true } }, ...plan.sinks],
+      };
+      const physical = planPhysical(twoWrites, { partitions: 4 });
+      const opts = { dataDir: dir, workers, currentDate: "2024-06-30", params: {}, maxTaskFailures: 2 };
+      const clean = await runPipeline(physical, { ...opts, dataDir: cleanDir });
+      const aggregateStage = clean.metrics.stages.find((x) => x.name.startsWith("HashAggregateExec"))?.stage;
+      await expect(runPipeline(physical, { ...opts, faults: `fail-task@${aggregateStage}:0x9` })).rejects.toThrow(/failed 2 times/);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(cleanDir, { recursive: true, force: true });
     }
   });
 });
