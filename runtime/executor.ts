@@ -8,7 +8,7 @@ import { Piscina } from "piscina";
 import { isTsdfError, type SourceLocation, TsdfError } from "../plan/errors.ts";
 import { executeTask, type TaskMessage, type TaskResult } from "./exec/task.ts";
 import { executeWrite, type WriteMessage } from "./exec/write-task.ts";
-import { BlockLostError } from "./shuffle/blocks.ts";
+import { BlockLostError, transferables } from "./shuffle/blocks.ts";
 
 /** A TsdfError as plain data, to cross a thread boundary. */
 export interface UserError {
@@ -111,7 +111,7 @@ export function poolExecutor(workerFile: URL, threads: number): TaskExecutor {
     threads,
     transfers: true,
     async run(msg, signal) {
-      const transferList = [...new Set(msg.inputs.flatMap((i) => i.parts.map((part) => part.buffer.bytes.buffer)))] as ArrayBuffer[];
+      const transferList = transferables(msg.inputs.flatMap((i) => i.parts.map((part) => part.buffer)));
       try {
         return (await p.run(msg, { transferList, signal })) as TaskReply;
       } catch (e) {
@@ -120,7 +120,7 @@ export function poolExecutor(workerFile: URL, threads: number): TaskExecutor {
       }
     },
     async write(msg, signal) {
-      const transferList = [...new Set(msg.buffers.map((b) => b.bytes.buffer))] as ArrayBuffer[];
+      const transferList = transferables(msg.buffers);
       try {
         return (await p.run(msg, { transferList, signal })) as WriteReply;
       } catch (e) {

@@ -1,12 +1,13 @@
 /**
  * The piscina task entry: runs one task in a worker thread and moves its output buffers back
- * to the driver (transferred, not copied), or writes one partition of an output.
+ * to the driver (shared or transferred, not copied), or writes one partition of an output.
  */
 import { threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { executeTask, type TaskMessage } from "./exec/task.ts";
 import { executeWrite, type WriteMessage } from "./exec/write-task.ts";
 import { failureReply, type TaskReply, type WriteReply } from "./executor.ts";
+import { transferables } from "./shuffle/blocks.ts";
 
 // A top-level await makes this an async module, which Node's require() refuses, so piscina loads
 // it with import(). Loaded through require(esm), a worker terminated while loading (a run that
@@ -30,7 +31,7 @@ export default async function runInWorker(msg: TaskMessage | WriteMessage): Prom
   try {
     const result = await executeTask(msg);
     const reply: TaskReply = { kind: "ok", result, thread: threadId };
-    const transfer = [...new Set(result.buffers.map((b) => b.bytes.buffer))];
+    const transfer = transferables(result.buffers);
     return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: reply } as never);
   } catch (e) {
     const reply = failureReply(e);

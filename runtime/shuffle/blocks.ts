@@ -44,9 +44,22 @@ export class BlockLostError extends Error {
   }
 }
 
+/**
+ * The batches as one IPC stream in shared memory: a SharedArrayBuffer reaches the driver and
+ * every task that reads the block without a copy (the bytes never change once written).
+ */
 export function encodeBatches(schema: arrow.Schema, batches: readonly arrow.RecordBatch[]): BlockBuffer {
-  const bytes = arrow.tableToIPC(new arrow.Table(schema, [...batches]), "stream");
+  const ipc = arrow.tableToIPC(new arrow.Table(schema, [...batches]), "stream");
+  const bytes = new Uint8Array(new SharedArrayBuffer(ipc.byteLength));
+  bytes.set(ipc);
   return { bytes, crc: crc32(bytes), rows: batches.reduce((n, b) => n + b.numRows, 0) };
+}
+
+/** The ArrayBuffers of `buffers` that a message to another thread must transfer (shared ones cross as they are). */
+export function transferables(buffers: Iterable<BlockBuffer>): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const b of buffers) if (b.bytes.buffer instanceof ArrayBuffer) out.add(b.bytes.buffer);
+  return [...out];
 }
 
 /** Batches kept as they are, for tasks in this thread. */
@@ -66,9 +79,13 @@ export function decodeBuffer(buf: BlockBuffer, nodeId: number, partition: number
   return arrow.tableFromIPC(buf.bytes).batches;
 }
 
-/** A copy of the buffer's bytes in a fresh ArrayBuffer, to transfer to a task while the store keeps its own. */
+/**
+ * The buffer as a task on another thread may take it while the store keeps its own: shared
+ * bytes as they are, others copied into a fresh ArrayBuffer (to transfer).
+ */
 export function copyForTransfer(buf: BlockBuffer): BlockBuffer {
   if (buf.inThread) return encodedBuffer(buf);
+  if (buf.bytes.buffer instanceof SharedArrayBuffer) return buf;
   return { bytes: buf.bytes.slice(), crc: buf.crc, rows: buf.rows };
 }
 
