@@ -29,8 +29,42 @@ export function isoToDays(s: string): number | null {
   return parseDate(s, "yyyy-MM-dd");
 }
 
-/** Parses with a Spark/Java date pattern made of yyyy, MM, M, dd, d and literal characters. */
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), or null when the day is not in the month. */
+function civilDays(year: number, month: number, day: number): number | null {
+  if (month < 1 || month > 12 || day < 1) return null;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  if (day > monthDays) return null;
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
+}
+
+/** The value of the decimal digits s[from … to-1], or -1 when one is not a digit. */
+function digits(s: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * Parses with a Spark/Java date pattern made of yyyy, MM, M, dd, d and literal characters
+ * (proleptic Gregorian, as Spark's java.time). `yyyy-MM-dd` reads its fixed positions directly.
+ */
 export function parseDate(s: string, pattern: string): number | null {
+  if (pattern === "yyyy-MM-dd") {
+    if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
+    const y = digits(s, 0, 4);
+    const m = digits(s, 5, 7);
+    const d = digits(s, 8, 10);
+    return y < 0 || m < 0 || d < 0 ? null : civilDays(y, m, d);
+  }
   let year = Number.NaN;
   let month = Number.NaN;
   let day = Number.NaN;
@@ -60,11 +94,7 @@ export function parseDate(s: string, pattern: string): number | null {
     i += run;
   }
   if (pos !== s.length || Number.isNaN(year) || Number.isNaN(month) || Number.isNaN(day)) return null;
-  if (month < 1 || month > 12 || day < 1) return null;
-  const ms = Date.UTC(year, month - 1, day);
-  const d = new Date(ms);
-  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
-  return Math.round(ms / MS_PER_DAY);
+  return civilDays(year, month, day);
 }
 
 /** Spark's ROUND: HALF_UP on the shortest decimal form of the double (1.005 → 1.01). */

@@ -164,7 +164,7 @@ export class Utf8Decoder {
    */
   private decodeRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[] | null, at: number, probe: boolean): boolean {
     const bitmap = validityBitmap(data);
-    if (bitmap === null && last - first >= MIN_WASM_ROWS) return this.lookupRows(data, first, last, codes, out, at, probe);
+    if (last - first >= MIN_WASM_ROWS) return this.lookupRows(data, bitmap, first, last, codes, out, at, probe);
     const values = this.values;
     const offsets = data.valueOffsets as Int32Array;
     const bytes = data.values as Uint8Array;
@@ -187,8 +187,21 @@ export class Utf8Decoder {
     return true;
   }
 
-  /** The rows of a chunk without nulls, as decodeRows: folds.lookupUtf8 finds the values already in the table. */
-  private lookupRows(data: arrow.Data, first: number, last: number, codes: Int32Array, out: unknown[] | null, at: number, probe: boolean): boolean {
+  /**
+   * Rows of a chunk, as decodeRows: folds.lookupUtf8 finds the values already in the table. A
+   * null row (a zero in `bitmap`) is looked up by whatever bytes its slot spans, then given the
+   * null's code; one the table lacks is never added.
+   */
+  private lookupRows(
+    data: arrow.Data,
+    bitmap: Uint8Array | null,
+    first: number,
+    last: number,
+    codes: Int32Array,
+    out: unknown[] | null,
+    at: number,
+    probe: boolean,
+  ): boolean {
     const offsets = data.valueOffsets as Int32Array;
     const bytes = data.values as Uint8Array;
     const n = last - first;
@@ -210,7 +223,9 @@ export class Utf8Decoder {
           if (r === stop) break;
           const from = offsets[first + r] as number;
           const to = offsets[first + r + 1] as number;
-          const e = this.insert(bytes, from, to, hashBytes(bytes, from, to));
+          const k = data.offset + first + r;
+          const isNull = bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0;
+          const e = isNull ? this.nullValue() : this.insert(bytes, from, to, hashBytes(bytes, from, to));
           intsAt(codesAt, n)[r] = e;
           r++;
         }
@@ -219,6 +234,12 @@ export class Utf8Decoder {
       if (probe) this.rows += r;
     }
     codes.set(intsAt(codesAt, n), at);
+    if (bitmap !== null) {
+      for (let r = 0; r < n; r++) {
+        const k = data.offset + first + r;
+        if (((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) codes[at + r] = this.nullValue();
+      }
+    }
     if (out !== null) {
       const values = this.values;
       for (let k = 0; k < n; k++) out[at + k] = values[codes[at + k] as number];

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   abs,
@@ -120,6 +121,24 @@ describe("dates", () => {
     expect(toDate("2024-13-01")).toBeNull();
     expect(toDate("not a date")).toBeNull();
     expect(toDate(null)).toBeNull();
+  });
+
+  it("toDate reads any proleptic Gregorian date of years 0001–9999, by the ISO form or a pattern", () => {
+    const pad = (n: number, width: number) => String(n).padStart(width, "0");
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
+        // Date's own calendar is proleptic Gregorian too; setUTCFullYear takes years below 100 as they are.
+        const ref = new Date(0);
+        ref.setUTCFullYear(y, m - 1, d);
+        const real = m >= 1 && m <= 12 && ref.getUTCMonth() === m - 1 && ref.getUTCDate() === d;
+        const want = real ? `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}` : null;
+        expect(toDate(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`)).toBe(want);
+        expect(toDate(`${pad(d, 2)}/${pad(m, 2)}/${pad(y, 4)}`, "dd/MM/yyyy")).toBe(want);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(toDate("2024-02-2x")).toBeNull();
+    expect(toDate("2024-02-290")).toBeNull();
   });
 
   it("toDate takes a Java-style pattern", () => {

@@ -31,6 +31,29 @@ describe("utf8 columns", () => {
     expect(decodeColumn(ascii.slice(1).data, "utf8")).toEqual(["k1", "k2"]);
   });
 
+  it("give a null row its null, whatever bytes its slot spans, looked up with the chunk's other rows", () => {
+    // More rows than the JS path takes; the null slots span bytes equal to a real value ("b")
+    // and to one no row has ("zz"), which must not enter the dictionary.
+    const rows = Array.from({ length: 40 }, (_, i) => (i % 5 === 0 ? null : i % 2 === 0 ? "a" : "b"));
+    const slot = (v: string | null, i: number) => v ?? (i % 10 === 0 ? "b" : "zz");
+    const bytes = new TextEncoder().encode(rows.map(slot).join(""));
+    const offsets = new Int32Array(rows.length + 1);
+    rows.forEach((v, i) => {
+      offsets[i + 1] = (offsets[i] as number) + slot(v, i).length;
+    });
+    const bitmap = new Uint8Array(8);
+    rows.forEach((v, i) => {
+      if (v !== null) bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+    });
+    const data = arrow.makeData({ type: new arrow.Utf8(), length: rows.length, nullCount: 8, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
+    const decoded = decodeColumn([data], "utf8", new Utf8Decoder());
+    expect(decoded).toEqual(rows);
+    expect([...(utf8Dictionary(decoded)?.values ?? [])].sort()).toEqual(["a", "b", null].sort());
+    const codesOnly = decodeColumn([data], "utf8", new Utf8Decoder(), true);
+    const dict = utf8Dictionary(codesOnly);
+    expect(Array.from(dict?.codes ?? [], (c) => dict?.values[c])).toEqual(rows);
+  });
+
   it("grow their buffer for long values", () => {
     const long = "x".repeat(10_000);
     const values = ["a", long, `${long}é`, "b"];
