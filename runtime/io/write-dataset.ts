@@ -73,7 +73,11 @@ export async function stageDataset(
 ): Promise<StagedOutput> {
   const keyIndexes = partitionKeys(schema, options, displayPath);
   return stageOutput(outDir, displayPath, options.mode ?? "errorIfExists", async (tmp) => {
-    const wrote = await Promise.all(Array.from({ length: partitions }, (_, p) => write(tmp, p)));
+    // Every write settles before a failure removes the staging folder (none may still be writing into it).
+    const settled = await Promise.allSettled(Array.from({ length: partitions }, (_, p) => write(tmp, p)));
+    const failure = settled.find((r) => r.status === "rejected");
+    if (failure) throw failure.reason;
+    const wrote = settled.map((r) => r.status === "fulfilled" && r.value);
     // An output without folders has at least one file.
     if (keyIndexes.length === 0 && !wrote.includes(true)) await writeFormat(format, path.join(tmp, partFileName(0, EXTENSIONS[format])), [], schema, options);
   });
