@@ -3,11 +3,12 @@
  * mean by id3, ~N/100 groups) end to end from CSV on 1 and 2 worker threads: the same job (4
  * partitions) on both, and each worker count's default partitioning (one partition per worker);
  * then the cost of recovering from a worker killed in the map stage's second wave (its
- * first-wave block is lost with it and recomputed from lineage), from `--metrics`.
+ * first-wave block is lost with it and recomputed from lineage), from `--metrics`; and how much
+ * two one-worker runs at once slow each other on this machine.
  *
  *   --rows N   table size (default 1e7; also TSDF_BENCH_ROWS)
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -33,16 +34,44 @@ const tsdf = (args: string[], env: Record<string, string> = {}) => {
 tsdf(["build", path.join(ROOT, "bench/db-benchmark/pipelines/groupby-q3.ts"), "--out", dist]);
 const bundle = path.join(dist, "groupby_q3.mjs");
 
-/** One timed run of the bundle in a fresh process, on `partitions` partitions (undefined: the default); its metrics. */
+/** The bundle's arguments for a run on `workers` workers and `partitions` partitions (undefined: the default), writing `metrics`. */
+const runArgs = (workers: number, partitions: number | undefined, metrics: string) => [
+  bundle,
+  "--data-dir",
+  data.dir,
+  "--workers",
+  String(workers),
+  ...(partitions === undefined ? [] : ["--partitions", String(partitions)]),
+  "--quiet",
+  "--metrics",
+  metrics,
+];
+
+/** One timed run of the bundle in a fresh process; its metrics. */
 function run(workers: number, partitions: number | undefined, faults = ""): RunMetrics {
   const metrics = path.join(dist, `metrics-${workers}-${faults === "" ? "clean" : "fault"}.json`);
-  const split = partitions === undefined ? [] : ["--partitions", String(partitions)];
-  const r = spawnSync(process.execPath, [bundle, "--data-dir", data.dir, "--workers", String(workers), ...split, "--quiet", "--metrics", metrics], {
-    encoding: "utf8",
-    env: { ...process.env, TSDF_FAULTS: faults },
-  });
+  const r = spawnSync(process.execPath, runArgs(workers, partitions, metrics), { encoding: "utf8", env: { ...process.env, TSDF_FAULTS: faults } });
   if (r.status !== 0) throw new Error(`run on ${workers} workers failed:\n${r.stderr}`);
   return JSON.parse(readFileSync(metrics, "utf8")) as RunMetrics;
+}
+
+/**
+ * Two one-worker runs (default partitioning: one partition) started together, in separate
+ * processes: the slower one's wall time. Against the same run alone it shows how much two busy
+ * threads slow each other on this machine, which bounds any two-worker speedup.
+ */
+async function pair(): Promise<number> {
+  const one = (k: number) =>
+    new Promise<number>((resolve, reject) => {
+      const metrics = path.join(dist, `metrics-pair-${k}.json`);
+      const child = spawn(process.execPath, runArgs(1, undefined, metrics), { stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.on("close", (code) => (code === 0 ? resolve((JSON.parse(readFileSync(metrics, "utf8")) as RunMetrics).wallMs) : reject(new Error(`paired run failed:\n${stderr}`))));
+    });
+  return Math.max(...(await Promise.all([one(0), one(1)])));
 }
 
 // Best of ROUNDS per configuration, the configurations taking turns within each round, so a
@@ -55,10 +84,14 @@ const configs: [workers: number, partitions: number | undefined][] = [
   [2, undefined],
 ];
 const runs = configs.map((): RunMetrics[] => []);
+const paired: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   for (const [k, [workers, partitions]] of configs.entries()) runs[k]?.push(run(workers, partitions));
+  paired.push(await pair());
 }
 const [one, two, oneDefault, twoDefault] = runs.map((rs) => rs.sort((a, b) => a.wallMs - b.wallMs)[0] as RunMetrics) as [RunMetrics, RunMetrics, RunMetrics, RunMetrics];
+// Two one-worker runs at once against one alone (the same command).
+const contention = Math.min(...paired) / oneDefault.wallMs;
 const mapStage = two.stages.find((s) => s.name.startsWith("RepartitionExec"));
 if (!mapStage) throw new Error("groupby q3 has no shuffle map stage");
 // The last map task runs in the second wave, on a worker whose first-wave block dies with it.
@@ -82,6 +115,8 @@ const lines = [
   `| 2 workers, 4 partitions, a worker killed in map task ${killed} | ${s(faulty.wallMs)} | ${signed(faulty.wallMs - two.wallMs)} |`,
   "",
   `Each wall time is the best of ${ROUNDS} runs, the four configurations taking turns in each round.`,
+  "",
+  `Two runs of the one-worker job with its default partitioning, started together in separate processes, took ${contention.toFixed(2)}× its time alone (best of ${ROUNDS} pairs, one pair in each round): two busy threads slow each other that much here, which caps a two-worker speedup near ${(2 / contention).toFixed(2)}× before any serial part.`,
   "",
   "With one partition a job has no exchange: the aggregate runs whole in one task. Each more partition computes its own partial aggregate of the ~N/100 groups and shuffles it, so the default runs compare jobs of different sizes.",
   "",
