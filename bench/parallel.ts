@@ -96,7 +96,8 @@ const mapStage = two.stages.find((s) => s.name.startsWith("RepartitionExec"));
 if (!mapStage) throw new Error("groupby q3 has no shuffle map stage");
 // The last map task runs in the second wave, on a worker whose first-wave block dies with it.
 const killed = mapStage.tasks - 1;
-const faulty = run(2, 4, `kill-worker@${mapStage.stage}:${killed}`);
+// Best of ROUNDS too: one run's noise here is as large as the recovery itself.
+const faulty = Array.from({ length: ROUNDS }, () => run(2, 4, `kill-worker@${mapStage.stage}:${killed}`)).sort((a, b) => a.wallMs - b.wallMs)[0] as RunMetrics;
 const perTask = mapStage.timeMs / Math.ceil(mapStage.tasks / 2);
 const recomputed = faulty.stages.reduce((n, s) => n + s.recomputedPartitions.length, 0);
 rmSync(dist, { recursive: true, force: true });
@@ -120,7 +121,7 @@ const lines = [
   "",
   "With one partition a job has no exchange: the aggregate runs whole in one task. Each more partition computes its own partial aggregate of the ~N/100 groups and shuffles it, so the default runs compare jobs of different sizes.",
   "",
-  `The killed run retried ${faulty.stages.reduce((n, x) => n + x.failedAttempts, 0)} task(s) and recomputed ${recomputed} lost partition(s); recovery cost ${signed(faulty.wallMs - two.wallMs)} against ${s(perTask)} to compute one wave of map tasks.`,
+  `The best killed run retried ${faulty.stages.reduce((n, x) => n + x.failedAttempts, 0)} task(s) and recomputed ${recomputed} lost partition(s); recovery cost ${signed(faulty.wallMs - two.wallMs)} against ${s(perTask)} to compute one wave of map tasks.`,
   "",
   `Rerun: \`npm run bench -- --only parallel --rows ${rows}\`.`,
 ];
