@@ -8,7 +8,7 @@ import { Piscina } from "piscina";
 import { isTsdfError, type SourceLocation, TsdfError } from "../plan/errors.ts";
 import { executeTask, type TaskMessage, type TaskResult } from "./exec/task.ts";
 import { executeWrite, type WriteMessage } from "./exec/write-task.ts";
-import { BlockLostError, transferables } from "./shuffle/blocks.ts";
+import { BlockLostError, type BlockBuffer, transferables } from "./shuffle/blocks.ts";
 
 /** A TsdfError as plain data, to cross a thread boundary. */
 export interface UserError {
@@ -27,14 +27,28 @@ export type TaskReply =
   | { readonly kind: "lost"; readonly nodeId: number; readonly partition: number; readonly message: string }
   | { readonly kind: "user-error"; readonly error: UserError };
 
+/** A task's failure the driver tells apart, as a reply. */
+type FailureReply = Exclude<TaskReply, { kind: "ok" }>;
+
 /** The reply for an error a task raised, or undefined for an unexpected one (rethrown). */
-export function failureReply(e: unknown): TaskReply | undefined {
+function failureReply(e: unknown): FailureReply | undefined {
   if (e instanceof BlockLostError) return { kind: "lost", nodeId: e.nodeId, partition: e.partition, message: e.message };
   if (isTsdfError(e)) {
     const error: UserError = { code: e.code, message: e.message, notes: e.notes, ...(e.location && { location: e.location }) };
     return { kind: "user-error", error };
   }
   return undefined;
+}
+
+/** What `work` resolves to, or the failure reply for the error it raised (an unexpected one is rethrown). */
+export async function replyOrFailure<T>(work: () => Promise<T>): Promise<T | FailureReply> {
+  try {
+    return await work();
+  } catch (e) {
+    const reply = failureReply(e);
+    if (reply) return reply;
+    throw e;
+  }
 }
 
 export function userErrorToTsdf(e: UserError): TsdfError {
@@ -50,7 +64,7 @@ export class WorkerLostError extends Error {
 }
 
 /** What a write task sends back: whether it wrote a file, or (as a task's) a failure. */
-export type WriteReply = { readonly kind: "written"; readonly wrote: boolean } | Exclude<TaskReply, { kind: "ok" }>;
+export type WriteReply = { readonly kind: "written"; readonly wrote: boolean } | FailureReply;
 
 export interface TaskExecutor {
   /** How many tasks run at once. */
@@ -70,23 +84,9 @@ export const inlineExecutor: TaskExecutor = {
   transfers: false,
   async run(msg) {
     if (msg.fault === "kill-worker") throw new WorkerLostError("kill-worker needs worker threads (workers ≥ 1)");
-    try {
-      return { kind: "ok", result: await executeTask(msg), thread: 0 };
-    } catch (e) {
-      const reply = failureReply(e);
-      if (reply) return reply;
-      throw e;
-    }
+    return replyOrFailure(async (): Promise<TaskReply> => ({ kind: "ok", result: await executeTask(msg), thread: 0 }));
   },
-  async write(msg) {
-    try {
-      return { kind: "written", wrote: await executeWrite(msg) };
-    } catch (e) {
-      const reply = failureReply(e);
-      if (reply) return reply as WriteReply;
-      throw e;
-    }
-  },
+  write: (msg) => replyOrFailure(async (): Promise<WriteReply> => ({ kind: "written", wrote: await executeWrite(msg) })),
   alive: () => new Set([0]),
 };
 
@@ -107,27 +107,20 @@ export function poolExecutor(workerFile: URL, threads: number): TaskExecutor {
     pools.set(key, pool);
   }
   const p = pool;
+  /** The worker's reply to `msg`, its buffers sent along; WorkerLostError when the thread died. */
+  const send = async (msg: TaskMessage | WriteMessage, buffers: readonly BlockBuffer[], signal: AbortSignal): Promise<unknown> => {
+    try {
+      return await p.run(msg, { transferList: transferables(buffers), signal });
+    } catch (e) {
+      if (e instanceof Error && /worker exited|terminated/i.test(e.message)) throw new WorkerLostError(e.message);
+      throw e;
+    }
+  };
   return {
     threads,
     transfers: true,
-    async run(msg, signal) {
-      const transferList = transferables(msg.inputs.flatMap((i) => i.parts.map((part) => part.buffer)));
-      try {
-        return (await p.run(msg, { transferList, signal })) as TaskReply;
-      } catch (e) {
-        if (e instanceof Error && /worker exited|terminated/i.test(e.message)) throw new WorkerLostError(e.message);
-        throw e;
-      }
-    },
-    async write(msg, signal) {
-      const transferList = transferables(msg.buffers);
-      try {
-        return (await p.run(msg, { transferList, signal })) as WriteReply;
-      } catch (e) {
-        if (e instanceof Error && /worker exited|terminated/i.test(e.message)) throw new WorkerLostError(e.message);
-        throw e;
-      }
-    },
+    run: async (msg, signal) => (await send(msg, msg.inputs.flatMap((i) => i.parts.map((part) => part.buffer)), signal)) as TaskReply,
+    write: async (msg, signal) => (await send(msg, msg.buffers, signal)) as WriteReply,
     alive: () => new Set(p.threads.map((t) => t.threadId).filter((id) => id > 0)),
   };
 }

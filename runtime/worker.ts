@@ -6,7 +6,7 @@ import { threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { executeTask, type TaskMessage } from "./exec/task.ts";
 import { executeWrite, type WriteMessage } from "./exec/write-task.ts";
-import { failureReply, type TaskReply, type WriteReply } from "./executor.ts";
+import { replyOrFailure, type TaskReply, type WriteReply } from "./executor.ts";
 import { transferables } from "./shuffle/blocks.ts";
 
 // A top-level await makes this an async module, which Node's require() refuses, so piscina loads
@@ -16,26 +16,12 @@ import { transferables } from "./shuffle/blocks.ts";
 await Promise.resolve();
 
 export default async function runInWorker(msg: TaskMessage | WriteMessage): Promise<unknown> {
-  if ("kind" in msg) {
-    try {
-      const reply: WriteReply = { kind: "written", wrote: await executeWrite(msg) };
-      return reply;
-    } catch (e) {
-      const reply = failureReply(e);
-      if (reply) return reply;
-      throw e;
-    }
-  }
+  if ("kind" in msg) return replyOrFailure(async (): Promise<WriteReply> => ({ kind: "written", wrote: await executeWrite(msg) }));
   // A drill: the thread dies in the middle of its task, as on a crash or an out-of-memory kill.
   if (msg.fault === "kill-worker") process.exit(86);
-  try {
+  return replyOrFailure(async () => {
     const result = await executeTask(msg);
     const reply: TaskReply = { kind: "ok", result, thread: threadId };
-    const transfer = transferables(result.buffers);
-    return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: reply } as never);
-  } catch (e) {
-    const reply = failureReply(e);
-    if (reply) return reply;
-    throw e;
-  }
+    return Piscina.move({ [Piscina.transferableSymbol]: transferables(result.buffers), [Piscina.valueSymbol]: reply } as never);
+  });
 }

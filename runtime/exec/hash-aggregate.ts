@@ -1,9 +1,8 @@
-import { columnsOf } from "../../plan/expr.ts";
 import { type HashAggregateExec, aggregateStateFields as stateFields } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
 import { createAccumulator, GroupBatch, type GroupedAccumulator, GroupRows } from "./accumulators.ts";
 import { type ColumnBatch, concatColumns, keyValues } from "./columns.ts";
-import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
+import { type BatchKernel, type ColumnSet, columnsRead, compileKernel, type KernelContext, unionColumns } from "./kernels.ts";
 import { KeyIndex } from "./keys.ts";
 
 interface Compiled {
@@ -11,7 +10,7 @@ interface Compiled {
   /** The utf8 grouping keys no aggregate reads: the aggregation needs only their codes. */
   readonly codesOnly: ReadonlySet<number>;
   /** Every input column the aggregation reads: keys, arguments' columns, states. */
-  readonly reads: ReadonlySet<number>;
+  readonly reads: ColumnSet;
   /** Per aggregate: a kernel for its argument (rows in), or its state columns (states in). */
   readonly args: readonly (BatchKernel | null)[];
   readonly stateIndexes: readonly (readonly number[])[];
@@ -28,9 +27,9 @@ function compile(node: HashAggregateExec): Compiled {
     const args = node.aggs.map((a) => (fromStates || !a.arg ? null : compileKernel(a.arg, input)));
     const stateIndexes = node.aggs.map((a) => (fromStates ? stateFields(a).map((f) => fieldIndex(input, f.name)) : []));
     // The columns the arguments read (in final mode, the states carry them instead).
-    const read = new Set(fromStates ? [] : node.aggs.flatMap((a) => (a.arg ? [...columnsOf(a.arg)] : [])));
-    const codesOnly = new Set(keyIndexes.filter((k) => input.fields[k]?.type === "utf8" && !read.has(input.fields[k]?.name ?? "")));
-    const reads = new Set([...keyIndexes, ...[...read].map((name) => fieldIndex(input, name)), ...stateIndexes.flat()]);
+    const argReads = columnsRead(input, fromStates ? [] : node.aggs.flatMap((a) => (a.arg ? [a.arg] : [])));
+    const codesOnly = new Set(keyIndexes.filter((k) => input.fields[k]?.type === "utf8" && argReads !== null && !argReads.has(k)));
+    const reads = unionColumns(argReads, new Set([...keyIndexes, ...stateIndexes.flat()]));
     c = { keyIndexes, codesOnly, reads, args, stateIndexes };
     compiled.set(node, c);
   }
@@ -45,8 +44,8 @@ export function codesOnlyColumns(node: HashAggregateExec): ReadonlySet<number> {
   return compile(node).codesOnly;
 }
 
-/** The columns of an aggregate's input it reads (the others it never touches). */
-export function aggregateReads(node: HashAggregateExec): ReadonlySet<number> {
+/** The columns of an aggregate's input it reads (the others it never touches); null: all. */
+export function aggregateReads(node: HashAggregateExec): ColumnSet {
   return compile(node).reads;
 }
 

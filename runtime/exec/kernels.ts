@@ -1,5 +1,5 @@
 import { TsdfError } from "../../plan/errors.ts";
-import { assertNever, type Expr, formatExpr } from "../../plan/expr.ts";
+import { assertNever, columnsOf, type Expr, formatExpr } from "../../plan/expr.ts";
 import { type ExprType, exprType, type Scope } from "../../plan/expr-type.ts";
 import { daysToIso, isoToDays, SCALAR_FUNCTIONS } from "../../plan/functions.ts";
 import { type DataType, fieldIndex, type Schema } from "../../plan/schema.ts";
@@ -10,6 +10,24 @@ export interface KernelContext {
   readonly currentDate: number;
   readonly params: Readonly<Record<string, string | number | boolean>>;
 }
+
+/** Columns of a schema, by index: those some reader reads, or (null) all of them. */
+export type ColumnSet = ReadonlySet<number> | null;
+
+/** The columns of `schema` that kernels over `exprs` read; null (all) when one is not there by name. */
+export function columnsRead(schema: Schema, exprs: readonly Expr[]): ColumnSet {
+  const out = new Set<number>();
+  for (const e of exprs) {
+    for (const name of columnsOf(e)) {
+      const k = fieldIndex(schema, name);
+      if (k < 0) return null;
+      out.add(k);
+    }
+  }
+  return out;
+}
+
+export const unionColumns = (a: ColumnSet, b: ColumnSet): ColumnSet => (a === null || b === null ? null : new Set([...a, ...b]));
 
 /** Evaluates an expression for every row of a batch. */
 export type BatchKernel = (input: ColumnBatch, ctx: KernelContext) => unknown[];

@@ -1,7 +1,7 @@
 import type * as arrow from "apache-arrow";
-import { assertNever, columnsOf, type Expr } from "../../plan/expr.ts";
+import { assertNever } from "../../plan/expr.ts";
 import { type FilterExec, type PhysicalPlan, type ProjectionExec, physicalInputs, type RepartitionExec, type ScanExec, type UnionExec } from "../../plan/physical.ts";
-import { fieldIndex, type Schema } from "../../plan/schema.ts";
+import type { Schema } from "../../plan/schema.ts";
 import type { ReadMetrics } from "../io/row-assembler.ts";
 import { readScanSplit, type ScanSplit } from "../io/scan-splits.ts";
 import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks.ts";
@@ -9,7 +9,7 @@ import { batchesToColumns, type ColumnBatch, columnsToBatch, concatColumns, exec
 import { distinctBatch } from "./distinct.ts";
 import { aggregateReads, codesOnlyColumns, HashAggregation } from "./hash-aggregate.ts";
 import { HashJoin } from "./hash-join.ts";
-import { type BatchKernel, compileKernel, type KernelContext } from "./kernels.ts";
+import { type BatchKernel, type ColumnSet, columnsRead, compileKernel, type KernelContext, unionColumns } from "./kernels.ts";
 import { nestedLoopJoin } from "./nested-loop-join.ts";
 import { partitionBatch, type RangeKey, sampleRangeKeys } from "./repartition.ts";
 import { sortBatch } from "./sort.ts";
@@ -63,23 +63,6 @@ function projectBatch(node: ProjectionExec, input: ColumnBatch, ctx: KernelConte
   return { length: input.length, columns: ks.map((k) => k(input, ctx)) };
 }
 
-/** Columns of a node's schema, by index: those some reader reads, or (null) all of them. */
-type ColumnSet = ReadonlySet<number> | null;
-
-/** The columns of `schema` that `exprs` read; null (all) when one is not there by name. */
-function columnsRead(schema: Schema, exprs: readonly Expr[]): ColumnSet {
-  const out = new Set<number>();
-  for (const e of exprs) {
-    for (const name of columnsOf(e)) {
-      const k = fieldIndex(schema, name);
-      if (k < 0) return null;
-      out.add(k);
-    }
-  }
-  return out;
-}
-
-const union = (a: ColumnSet, b: ColumnSet): ColumnSet => (a === null || b === null ? null : new Set([...a, ...b]));
 
 /**
  * Per input of a stage (a materialized node or a scan, by id), the columns the stage's operators
@@ -91,12 +74,12 @@ export function readColumns(root: PhysicalPlan, isInput: (id: number) => boolean
   const out = new Map<number, ColumnSet>();
   const read = (node: PhysicalPlan, cols: ColumnSet): void => {
     if (isInput(node.id)) {
-      out.set(node.id, out.has(node.id) ? union(out.get(node.id) ?? null, cols) : cols);
+      out.set(node.id, out.has(node.id) ? unionColumns(out.get(node.id) ?? null, cols) : cols);
       return;
     }
     switch (node.kind) {
       case "FilterExec":
-        read(node.input, union(cols, columnsRead(node.input.schema, [node.predicate])));
+        read(node.input, unionColumns(cols, columnsRead(node.input.schema, [node.predicate])));
         return;
       case "ProjectionExec":
         // Every expression is evaluated, whichever of its outputs are read.

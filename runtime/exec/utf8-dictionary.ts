@@ -124,7 +124,7 @@ export class Utf8Decoder {
     for (let i = 0; i < data.length; i++) {
       const k = data.offset + i;
       let c: number;
-      if (bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) c = this.nullValue();
+      if (isNullAt(bitmap, k)) c = this.nullValue();
       else {
         const d = indices[i] as number;
         c = entries[d] as number;
@@ -177,7 +177,7 @@ export class Utf8Decoder {
           return false;
         }
         const k = data.offset + i;
-        const e = bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0 ? this.nullValue() : this.entryOf(bytes, offsets[i] as number, offsets[i + 1] as number);
+        const e = isNullAt(bitmap, k) ? this.nullValue() : this.entryOf(bytes, offsets[i] as number, offsets[i + 1] as number);
         codes[row] = e;
         if (out !== null) out[row] = values[e];
       }
@@ -223,9 +223,7 @@ export class Utf8Decoder {
           if (r === stop) break;
           const from = offsets[first + r] as number;
           const to = offsets[first + r + 1] as number;
-          const k = data.offset + first + r;
-          const isNull = bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0;
-          const e = isNull ? this.nullValue() : this.insert(bytes, from, to, hashBytes(bytes, from, to));
+          const e = isNullAt(bitmap, data.offset + first + r) ? this.nullValue() : this.insert(bytes, from, to, hashBytes(bytes, from, to));
           intsAt(codesAt, n)[r] = e;
           r++;
         }
@@ -235,10 +233,7 @@ export class Utf8Decoder {
     }
     codes.set(intsAt(codesAt, n), at);
     if (bitmap !== null) {
-      for (let r = 0; r < n; r++) {
-        const k = data.offset + first + r;
-        if (((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0) codes[at + r] = this.nullValue();
-      }
+      for (let r = 0; r < n; r++) if (isNullAt(bitmap, data.offset + first + r)) codes[at + r] = this.nullValue();
     }
     if (out !== null) {
       const values = this.values;
@@ -295,6 +290,11 @@ export class Utf8Decoder {
     }
     return e;
   }
+}
+
+/** Whether row `k` of a chunk is null by its validity bitmap (`null`: every row is valid). */
+function isNullAt(bitmap: Uint8Array | null, k: number): boolean {
+  return bitmap !== null && ((bitmap[k >> 3] as number) & (1 << (k & 7))) === 0;
 }
 
 /** A chunk's validity bitmap, or null when every row is valid. */

@@ -159,8 +159,6 @@ export interface ChunkParser {
   parse(buf: Uint8Array, final: boolean): number;
   /** Closes the records parsed since the last batch as a batch and hands it over (none when there are none). */
   takeBatch(): arrow.RecordBatch | undefined;
-  /** The batches not handed over (at least one, maybe empty). */
-  finish(partitions: number): arrow.RecordBatch[];
 }
 
 /** A parser's error, its line (counted from line 1 at byte `start`) made the file's physical line. */
@@ -171,7 +169,7 @@ function atFileLine(e: unknown, fd: number, start: number): unknown {
 
 /**
  * Parses `file[start, end)` with `parser`, read synchronously in chunks of about `chunkSize`
- * bytes, yielding one batch per chunk as soon as it is parsed (at least one batch, maybe empty):
+ * bytes, yielding one batch per chunk that has records as soon as it is parsed (none for a range without any):
  * a task's pipeline folds a chunk's rows before the next chunk is read, so a split is never held
  * whole. The parser counts lines from 1 at `start`; an error it throws names the file's line.
  * The bytes a chunk's last, incomplete record left (what `parse` did not use) are carried
@@ -191,7 +189,6 @@ export function* parseRangeInChunks(
     let buf = new Uint8Array(Math.max(1, Math.min(chunkSize, end - start)));
     let carried = 0;
     let at = start;
-    let any = false;
     for (;;) {
       if (carried === buf.length) {
         const bigger = new Uint8Array(buf.length * 2);
@@ -209,15 +206,11 @@ export function* parseRangeInChunks(
         throw atFileLine(e, fd, start);
       }
       const batch = parser.takeBatch();
-      if (batch !== undefined) {
-        any = true;
-        yield batch;
-      }
-      if (final) break;
+      if (batch !== undefined) yield batch;
+      if (final) return;
       buf.copyWithin(0, used, filled);
       carried = filled - used;
     }
-    if (!any) yield* parser.finish(1);
   } finally {
     closeSync(fd);
   }
