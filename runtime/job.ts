@@ -9,7 +9,7 @@ import type { PhysicalPipeline } from "../plan/physical.ts";
 import { deserializePlan } from "../plan/serialize.ts";
 import { runPipeline } from "./driver.ts";
 import { scanInputBytes } from "./io/input-sizes.ts";
-import { closePools } from "./executor.ts";
+import { closePools, keepV8OnTaskThreads } from "./executor.ts";
 import type { RunMetrics } from "./metrics.ts";
 import { progressReporter } from "./progress.ts";
 
@@ -275,7 +275,9 @@ export function createJob<Outputs extends Record<string, OutputRow>>(
           process.stdout.write(RUN_USAGE);
           return 0;
         }
-        await run({ ...parseRunArgs(argv), signal: cancel.signal });
+        const options = parseRunArgs(argv);
+        if (options.remote === undefined) keepV8OnTaskThreads(options.workers ?? availableParallelism());
+        await run({ ...options, signal: cancel.signal });
         return 0;
       } catch (e) {
         process.stderr.write(`${isTsdfError(e) ? e.format() : (e as Error).stack ?? String(e)}\n`);

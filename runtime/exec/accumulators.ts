@@ -521,6 +521,8 @@ class Windows {
 
 /** One ExactSum reused to round a group's windows (whose chunks are exact doubles) once. */
 const rounding = new ExactSum();
+/** A group's sum as two exact doubles, when FloatSumAcc's asPair finds it so. */
+const pair = new Float64Array(2);
 
 /**
  * sum and avg of float64, exact (so the result is the same for any partitioning). Each group
@@ -676,15 +678,20 @@ class FloatSumAcc implements GroupedAccumulator {
    * addition of two exact values, so no ExactSum.
    */
   private value(g: number): number {
+    return this.asPair(g) ? (pair[0] as number) + (pair[1] as number) : this.exact(g).value();
+  }
+
+  /** Whether group g's sum is two exact doubles (see value), then put in `pair`. */
+  private asPair(g: number): boolean {
     const c = this.first.cells.array;
     const w = g * WINDOW;
     const unit = 1 / (c[w + SCALE] as number);
     const hi = c[w + HI] as number;
     const mid = c[w + MID] as number;
-    if (unit >= 2 ** -960 && !this.second.has(g) && !this.spilled.has(g) && Math.abs(hi) < 2 ** 20 && Math.abs(mid) < 2 ** 52) {
-      return (hi * CHUNK + mid) * (CHUNK * unit) + (c[w + LO] as number) * unit;
-    }
-    return this.exact(g).value();
+    if (!(unit >= 2 ** -960 && !this.second.has(g) && !this.spilled.has(g) && Math.abs(hi) < 2 ** 20 && Math.abs(mid) < 2 ** 52)) return false;
+    pair[0] = (hi * CHUNK + mid) * (CHUNK * unit);
+    pair[1] = (c[w + LO] as number) * unit;
+    return true;
   }
 
   /** Group g's sum as exact partials (its windows rounded by `rounding`, unless it spilled). */
@@ -707,7 +714,20 @@ class FloatSumAcc implements GroupedAccumulator {
     const hi = new Float64Array(groups);
     const lo = new Float64Array(groups);
     const rest: (number[] | null)[] = new Array(groups).fill(null);
-    for (let g = 0; g < groups; g++) if (counts[g] !== 0) this.exact(g).writeState(g, hi, lo, rest);
+    for (let g = 0; g < groups; g++) {
+      if (counts[g] === 0) continue;
+      if (!this.asPair(g)) {
+        this.exact(g).writeState(g, hi, lo, rest);
+        continue;
+      }
+      // The pair's sum as its rounding and that rounding's error (Knuth's TwoSum): exact partials.
+      const a = pair[0] as number;
+      const b = pair[1] as number;
+      const s = a + b;
+      const bb = s - a;
+      hi[g] = s;
+      lo[g] = a - (s - bb) + (b - bb);
+    }
     const sums = [nullWhereEmpty(hi, counts), lo as unknown as unknown[], rest];
     return this.avg ? [...sums, counts as unknown as unknown[]] : sums;
   }
