@@ -276,8 +276,9 @@ export function createJob<Outputs extends Record<string, OutputRow>>(
           return 0;
         }
         const options = parseRunArgs(argv);
-        if (options.remote === undefined) keepV8OnTaskThreads(options.workers ?? availableParallelism());
-        await run({ ...options, signal: cancel.signal });
+        const workers = options.workers ?? availableParallelism();
+        if (options.remote === undefined) keepV8OnTaskThreads(workers);
+        await run({ ...options, workers, signal: cancel.signal });
         return 0;
       } catch (e) {
         process.stderr.write(`${isTsdfError(e) ? e.format() : (e as Error).stack ?? String(e)}\n`);
