@@ -89,6 +89,73 @@ class TupleIndex {
   }
 }
 
+/** A PairIndex's table takes at most this many slots (1 MiB), so that it stays in the cache. */
+const MAX_PAIR_SLOTS = 1 << 18;
+
+/** How many bits codes 0 … size-1 take (at least 4, so that small ranges do not re-lay the table often). */
+const codeBits = (size: number): number => Math.max(4, 32 - Math.clz32(Math.max(1, size - 1)));
+
+/**
+ * Dense ids (in first-added order, as TupleIndex gives them) for pairs of non-negative int codes
+ * while both code ranges are small: a direct table whose slot (a << shift) | b holds the pair's
+ * id, so a row costs one load where a tuple costs a hash and a probe. The pairs are kept in id
+ * order, so that a TupleIndex fed them in that order gives each the same id once the ranges
+ * outgrow MAX_PAIR_SLOTS.
+ */
+class PairIndex {
+  private bitsA = 0;
+  private shift = 0;
+  private slots = new HeapInts(1, -1);
+  /** The pairs' codes by id. */
+  readonly firsts = new HeapInts(64);
+  readonly seconds = new HeapInts(64);
+  /** [how many ids there are] */
+  private readonly state = new HeapInts(1);
+
+  get size(): number {
+    return this.state.array[0] as number;
+  }
+
+  /**
+   * Makes room for the pairs of codes below `sizeA` and `sizeB`, and for `n` new pairs when
+   * `adding`: false when their table would take more than MAX_PAIR_SLOTS slots. May grow the
+   * heap: take views of it after.
+   */
+  reserve(sizeA: number, sizeB: number, n: number, adding: boolean): boolean {
+    const bitsA = Math.max(this.bitsA, codeBits(sizeA));
+    const bitsB = Math.max(this.shift, codeBits(sizeB));
+    if (2 ** (bitsA + bitsB) > MAX_PAIR_SLOTS) return false;
+    if (bitsA !== this.bitsA || bitsB !== this.shift) this.layOut(bitsA, bitsB);
+    if (adding) {
+      const room = Math.min(this.size + n, this.slots.length);
+      this.firsts.grow(room);
+      this.seconds.grow(room);
+    }
+    return true;
+  }
+
+  /** A table of 2^(bitsA + bitsB) slots, every pair placed again. */
+  private layOut(bitsA: number, bitsB: number): void {
+    this.bitsA = bitsA;
+    this.shift = bitsB;
+    this.slots.free();
+    this.slots = new HeapInts(2 ** (bitsA + bitsB), -1);
+    const slots = this.slots.array;
+    const firsts = this.firsts.array;
+    const seconds = this.seconds.array;
+    for (let id = 0; id < this.size; id++) slots[((firsts[id] as number) << bitsB) | (seconds[id] as number)] = id;
+  }
+
+  /** The ids of rows 0 … n-1 of the code columns (views of the heap, reserved for) into `out` (which may be `a`); see TupleIndex.rows. */
+  rows(a: Int32Array, b: Int32Array, n: number, adding: boolean, out: Int32Array): void {
+    folds.pairRows(a.byteOffset, b.byteOffset, n, adding ? 1 : 0, this.slots.at, this.shift, this.firsts.at, this.seconds.at, this.state.at, out.byteOffset);
+  }
+
+  free(): void {
+    for (const a of [this.slots, this.firsts, this.seconds, this.state]) a.free();
+  }
+}
+
 /** `a`'s values in an Int32Array of at least `n` slots (at least doubled, so appends stay amortised O(1)). */
 export function grownInt32(a: Int32Array, n: number): Int32Array {
   const out = new Int32Array(Math.max(n, a.length * 2));
@@ -105,25 +172,29 @@ export function grownInt32(a: Int32Array, n: number): Int32Array {
  */
 export class KeyIndex {
   private readonly codes: KeyColumn[];
-  private readonly tuples: TupleIndex | undefined;
+  /** Two columns' keys, while their code ranges are small; then `tuples`. */
+  private pairs: PairIndex | undefined;
+  private tuples: TupleIndex | undefined;
   /** With no key columns every row has the one empty key: whether a row was added. */
   private addedEmpty = false;
 
   constructor(private readonly width: number) {
     this.codes = Array.from({ length: Math.max(1, width) }, () => new KeyColumn());
-    this.tuples = width > 1 ? new TupleIndex(width) : undefined;
+    if (width === 2) this.pairs = new PairIndex();
+    else if (width > 1) this.tuples = new TupleIndex(width);
   }
 
   /** Gives the index's memory in the folds' heap back; the index must not be used after. */
   free(): void {
     for (const c of this.codes) c.free();
+    this.pairs?.free();
     this.tuples?.free();
   }
 
   /** How many distinct keys were added. */
   get size(): number {
     if (this.width === 0) return this.addedEmpty ? 1 : 0;
-    return this.tuples ? this.tuples.size : (this.codes[0] as KeyColumn).size;
+    return (this.pairs ?? this.tuples ?? (this.codes[0] as KeyColumn)).size;
   }
 
   /**
@@ -141,6 +212,18 @@ export class KeyIndex {
     return this.rows(columns, n, false);
   }
 
+  /** Moves the pairs to a TupleIndex, added in id order so that each keeps its id. */
+  private pairsToTuples(): void {
+    const pairs = this.pairs as PairIndex;
+    const tuples = new TupleIndex(2);
+    const ids = new HeapInts(pairs.size);
+    tuples.rows([pairs.firsts.array.subarray(0, pairs.size), pairs.seconds.array.subarray(0, pairs.size)], pairs.size, true, ids.array);
+    ids.free();
+    pairs.free();
+    this.pairs = undefined;
+    this.tuples = tuples;
+  }
+
   private rows(columns: readonly (readonly unknown[])[], n: number, adding: boolean): Int32Array {
     if (this.width === 0) {
       if (adding && n > 0) this.addedEmpty = true;
@@ -149,9 +232,11 @@ export class KeyIndex {
     this.codes.forEach((c, k) => {
       c.rows(columns[k] as readonly unknown[], n, adding);
     });
+    if (this.pairs && !this.pairs.reserve((this.codes[0] as KeyColumn).size, (this.codes[1] as KeyColumn).size, n, adding)) this.pairsToTuples();
     // Views taken once every column is coded: coding one may grow the heap, detaching older views.
     const codes = this.codes.map((c) => c.written(n));
-    this.tuples?.rows(codes, n, adding, codes[0] as Int32Array);
+    if (this.pairs) this.pairs.rows(codes[0] as Int32Array, codes[1] as Int32Array, n, adding, codes[0] as Int32Array);
+    else this.tuples?.rows(codes, n, adding, codes[0] as Int32Array);
     // Growing the tuples' table may have grown the heap: a fresh view.
     return (this.codes[0] as KeyColumn).written(n);
   }

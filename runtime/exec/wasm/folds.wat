@@ -261,7 +261,37 @@
         (br $row)))
     (i32.store (local.get $state) (local.get $size))
     (local.get $n))
-;; A hash join's probe (hash-join.ts): left rows 0 <= i < n have key ids found[i] (-1: none);
+;; The ids of pairs of int32 codes (a[i], b[i]) for i < n through a direct table: slot
+  ;; (a << shift) | b holds the pair's id (-1: none yet); a row with a negative code gets -1.
+  ;; When `adding`, a pair not there takes the next id (state[0], then incremented) and is kept
+  ;; as firsts[id], seconds[id]. The caller sizes the table for the codes and makes room for the
+  ;; new pairs; out may be a.
+  (func (export "pairRows") (param $a i32) (param $b i32) (param $n i32) (param $adding i32) (param $slots i32) (param $shift i32)
+                            (param $firsts i32) (param $seconds i32) (param $state i32) (param $out i32)
+    (local $i i32) (local $ca i32) (local $cb i32) (local $s i32) (local $id i32) (local $size i32)
+    (local.set $size (i32.load (local.get $state)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $ca (i32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $cb (i32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $id (i32.const -1))
+        (if (i32.ge_s (i32.or (local.get $ca) (local.get $cb)) (i32.const 0))
+          (then
+            (local.set $s (i32.add (local.get $slots) (i32.shl (i32.or (i32.shl (local.get $ca) (local.get $shift)) (local.get $cb)) (i32.const 2))))
+            (local.set $id (i32.load (local.get $s)))
+            (if (i32.and (i32.lt_s (local.get $id) (i32.const 0)) (local.get $adding))
+              (then
+                (local.set $id (local.get $size))
+                (local.set $size (i32.add (local.get $size) (i32.const 1)))
+                (i32.store (local.get $s) (local.get $id))
+                (i32.store (i32.add (local.get $firsts) (i32.shl (local.get $id) (i32.const 2))) (local.get $ca))
+                (i32.store (i32.add (local.get $seconds) (i32.shl (local.get $id) (i32.const 2))) (local.get $cb))))))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $id))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row)))
+    (i32.store (local.get $state) (local.get $size)))
+  ;; A hash join's probe (hash-join.ts): left rows 0 <= i < n have key ids found[i] (-1: none);
   ;; key k's right rows are head[k] - 1 (head 0: none), then next[j] after row j (-1: the last).
   ;; Writes matched pairs (left row li[m], right row ri[m]) in left order, each left row's
   ;; matches in right order. kind 0: inner; 1: an unmatched left row too, with right row -1;

@@ -44,6 +44,37 @@ describe("KeyIndex", () => {
     expect(index.size).toBe(n);
   });
 
+  it("keeps two-column ids in first-seen order while the code ranges outgrow a direct table", () => {
+    // Batches whose codes widen from a few values to thousands per column, so the pairs move
+    // from a direct table, re-laid as the ranges grow, to a hash table, some of each batch seen before.
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 4000 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 1000 }), (spans, seed) => {
+        const index = new KeyIndex(2);
+        const seen = new Map<string, number>();
+        let x = seed;
+        const next = (m: number) => {
+          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+          return x % m;
+        };
+        for (const span of spans) {
+          const n = 3000;
+          const a = Array.from({ length: n }, () => next(span));
+          const b = Array.from({ length: n }, () => next(Math.max(1, 4000 - span)));
+          const expected = a.map((v, i) => {
+            const key = `${v}:${b[i]}`;
+            if (!seen.has(key)) seen.set(key, seen.size);
+            return seen.get(key);
+          });
+          expect(Array.from(index.addRows([a, b], n))).toEqual(expected);
+          expect(index.size).toBe(seen.size);
+          expect(Array.from(index.findRows([a, b], n))).toEqual(expected);
+        }
+        expect(Array.from(index.findRows([[0, 4001], [4001, 0]], 2))).toEqual([-1, -1]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it("finds keys of another batch without adding them, -1 when absent", () => {
     const index = new KeyIndex(2);
     const build = [
