@@ -1,6 +1,28 @@
 import type { HashJoinExec, NestedLoopJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import { type ColumnBatch, gather, type RowIndexes } from "./columns.ts";
+import { type ColumnBatch, gather, PRUNED, type RowIndexes } from "./columns.ts";
+import { type ColumnSet, unionColumns } from "./kernels.ts";
+
+/**
+ * The columns of a hash join's left and right inputs that making its output columns `outputs`
+ * reads (null: all): the keys, and the left's and right's other columns among `outputs`, in
+ * joinOutput's column order.
+ */
+export function joinInputReads(node: HashJoinExec, outputs: ColumnSet): [ColumnSet, ColumnSet] {
+  if (outputs === null) return [null, null];
+  const left = new Set(node.keys.map((k) => fieldIndex(node.left.schema, k)));
+  const right = new Set(node.keys.map((k) => fieldIndex(node.right.schema, k)));
+  if (node.how === "semi" || node.how === "anti") return [unionColumns(left, outputs), right];
+  let o = node.keys.length;
+  for (const [side, reads] of [[node.left, left] as const, [node.right, right] as const]) {
+    side.schema.fields.forEach((f, c) => {
+      if (node.keys.includes(f.name)) return;
+      if (outputs.has(o)) reads.add(c);
+      o++;
+    });
+  }
+  return [left, right];
+}
 
 /**
  * Builds a join's output from matched row index pairs (-1 = no row on that side), in the
@@ -8,7 +30,8 @@ import { type ColumnBatch, gather, type RowIndexes } from "./columns.ts";
  * the right for a right join, whichever exists for a full join), then the left's other
  * columns, then the right's; for a condition join, all left then all right columns; for
  * semi and anti joins, the left's columns. Right rows that `matchedRight` marks unmatched (right
- * and full joins) follow the matched pairs.
+ * and full joins) follow the matched pairs. Output columns not in `outputs` (when given) are
+ * PRUNED: nothing above the join reads them.
  */
 export function joinOutput(
   node: HashJoinExec | NestedLoopJoinExec,
@@ -17,6 +40,7 @@ export function joinOutput(
   matchedLeft: RowIndexes,
   matchedRightRows: RowIndexes,
   matchedRight: Uint8Array | null,
+  outputs: ColumnSet = null,
 ): ColumnBatch {
   let li = matchedLeft;
   let ri = matchedRightRows;
@@ -26,31 +50,36 @@ export function joinOutput(
     li = [...li, ...unmatched.map(() => -1)];
     ri = [...ri, ...unmatched];
   }
+  const columns: unknown[][] = [];
+  /** Adds the next output column, made by `make` when something reads it. */
+  const add = (make: () => unknown[]) => columns.push(outputs === null || outputs.has(columns.length) ? make() : PRUNED);
   if (node.how === "semi" || node.how === "anti") {
-    return { length: li.length, columns: left.columns.map((c) => gather(c, li)) };
+    for (const c of left.columns) add(() => gather(c, li));
+    return { length: li.length, columns };
   }
   const keys = node.kind === "HashJoinExec" ? node.keys : [];
   // Every left row once, in order (an inner join whose left rows each match one right row): the left columns as they are.
   const leftAsIs = li.length === left.length && isIdentity(li);
   const fromLeft = (c: unknown[]) => (leftAsIs ? c : gather(c, li));
-  const columns: unknown[][] = [];
   for (const k of keys) {
     const lc = left.columns[fieldIndex(node.left.schema, k)] as unknown[];
     const rc = right.columns[fieldIndex(node.right.schema, k)] as unknown[];
     // Only a full join has rows without a left row and rows without a right row.
-    if (node.how === "right") columns.push(gather(rc, ri));
-    else if (node.how !== "full") columns.push(fromLeft(lc));
+    if (node.how === "right") add(() => gather(rc, ri));
+    else if (node.how !== "full") add(() => fromLeft(lc));
     else {
-      const keyColumn: unknown[] = new Array(li.length);
-      for (let n = 0; n < li.length; n++) keyColumn[n] = (li[n] as number) >= 0 ? lc[li[n] as number] : rc[ri[n] as number];
-      columns.push(keyColumn);
+      add(() => {
+        const keyColumn: unknown[] = new Array(li.length);
+        for (let n = 0; n < li.length; n++) keyColumn[n] = (li[n] as number) >= 0 ? lc[li[n] as number] : rc[ri[n] as number];
+        return keyColumn;
+      });
     }
   }
   node.left.schema.fields.forEach((f, c) => {
-    if (!keys.includes(f.name)) columns.push(fromLeft(left.columns[c] as unknown[]));
+    if (!keys.includes(f.name)) add(() => fromLeft(left.columns[c] as unknown[]));
   });
   node.right.schema.fields.forEach((f, c) => {
-    if (!keys.includes(f.name)) columns.push(gather(right.columns[c] as unknown[], ri));
+    if (!keys.includes(f.name)) add(() => gather(right.columns[c] as unknown[], ri));
   });
   return { length: li.length, columns };
 }

@@ -9,6 +9,7 @@ import { batchesToColumns, type ColumnBatch, columnsToBatch, concatColumns, exec
 import { distinctBatch } from "./distinct.ts";
 import { aggregateReads, codesOnlyColumns, HashAggregation } from "./hash-aggregate.ts";
 import { HashJoin } from "./hash-join.ts";
+import { joinInputReads } from "./join-output.ts";
 import { type BatchKernel, type ColumnSet, columnsRead, compileKernel, type KernelContext, unionColumns } from "./kernels.ts";
 import { nestedLoopJoin } from "./nested-loop-join.ts";
 import { partitionBatch, type RangeKey, sampleRangeKeys } from "./repartition.ts";
@@ -67,17 +68,22 @@ function projectBatch(node: ProjectionExec, input: ColumnBatch, ctx: KernelConte
 /**
  * Per input of a stage (a materialized node or a scan, by id), the columns the stage's operators
  * read from it; a task decodes only those (a cached table of many columns that one aggregate
- * reads two of). Filters, projections, limits, unions and aggregates say what they read; joins,
- * sorts, distinct and the stage's output read every column.
+ * reads two of). Per hash join of the stage, the columns of its output read above it; it makes
+ * only those. Filters, projections, limits, unions, aggregates and hash joins say what they
+ * read; other joins, sorts, distinct and the stage's output read every column.
  */
 export function readColumns(root: PhysicalPlan, isInput: (id: number) => boolean): Map<number, ColumnSet> {
   const out = new Map<number, ColumnSet>();
   const read = (node: PhysicalPlan, cols: ColumnSet): void => {
-    if (isInput(node.id)) {
-      out.set(node.id, out.has(node.id) ? unionColumns(out.get(node.id) ?? null, cols) : cols);
-      return;
-    }
+    if (isInput(node.id) || node.kind === "HashJoinExec") out.set(node.id, out.has(node.id) ? unionColumns(out.get(node.id) ?? null, cols) : cols);
+    if (isInput(node.id)) return;
     switch (node.kind) {
+      case "HashJoinExec": {
+        const [left, right] = joinInputReads(node, cols);
+        read(node.left, left);
+        read(node.right, right);
+        return;
+      }
       case "FilterExec":
         read(node.input, unionColumns(cols, columnsRead(node.input.schema, [node.predicate])));
         return;
@@ -115,7 +121,7 @@ class TaskRunner {
   constructor(
     private readonly inputs: TaskInputs,
     private readonly ctx: KernelContext,
-    /** Per input, the columns to decode (see readColumns); all when absent or null. */
+    /** Per input, the columns to decode; per hash join, the output columns to make (see readColumns); all when absent or null. */
     private readonly reads: ReadonlyMap<number, ColumnSet>,
   ) {}
 
@@ -200,7 +206,7 @@ class TaskRunner {
         this.stream(...unionInput(node, p), emit);
         return;
       case "HashJoinExec": {
-        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p));
+        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), this.reads.get(node.id) ?? null);
         this.stream(node.left, p, (b) => {
           const out = join.probe(b);
           if (out.length > 0) emit(out);

@@ -134,6 +134,18 @@ describe("HashJoinExec", () => {
     expect((await join("semi")).map((r) => r.id).sort()).toEqual([1, 3, 5, 6]);
     expect((await join("anti")).map((r) => r.id).sort()).toEqual([2, 4]);
   });
+
+  it("an aggregate over a join, which makes only the columns read, sums what the whole rows sum", async () => {
+    for (const how of ["inner", "left", "right", "full", "semi", "anti"] as const) {
+      const joined = b.join(sales.scan, other.scan, { kind: "using", columns: ["k"] }, how);
+      const reads = how === "semi" || how === "anti" ? ["id", "q"] : ["id", "w"];
+      const aggs = [{ name: "rows", expr: agg("count") }, ...reads.map((c) => ({ name: c, expr: agg("sum", c) }))];
+      const [got] = await rowsOf(b.aggregate(joined, [], aggs), tables, 3);
+      const whole = await join(how);
+      const sum = (c: string) => whole.reduce<number | null>((s, r) => (r[c] === null ? s : (s ?? 0) + Number(r[c])), null);
+      expect(got).toEqual({ rows: BigInt(whole.length), ...Object.fromEntries(reads.map((c) => [c, sum(c) === null ? null : expect.closeTo(sum(c) as number, 9)])) });
+    }
+  });
 });
 
 describe("NestedLoopJoinExec", () => {

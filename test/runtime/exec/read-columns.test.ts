@@ -43,6 +43,21 @@ describe("the columns a task decodes of its inputs", () => {
     expect(decoded(partial)).toEqual(["k", "x", "q"]);
   });
 
+  it("are a hash join's keys and the columns read of its output", () => {
+    const other = table("o", { k: "utf8", w: "int32", z: "float64" }, []);
+    const joined = b.join(t.scan, other.scan, { kind: "using", columns: ["k"] }, "inner");
+    const plan = b.aggregate(joined, [], [{ name: "s", expr: agg("sum", "z") }, { name: "m", expr: agg("max", "q") }]);
+    const physical = planPhysical(pipelineOf({ out: plan }), { partitions: 2 });
+    const join = find(physical.sinks[0]?.input as PhysicalPlan, "HashJoinExec") as PhysicalPlan & { left: PhysicalPlan; right: PhysicalPlan };
+    const partial = find(physical.sinks[0]?.input as PhysicalPlan, "RepartitionExec") as { input: PhysicalPlan };
+    const reads = readColumns(partial.input, (id) => id === join.left.id || id === join.right.id);
+    const names = (node: PhysicalPlan, id = node.id) => [...(reads.get(id) ?? [])].sort((x, y) => x - y).map((k) => node.schema.fields[k]?.name);
+    expect(names(join.left)).toEqual(["k", "q"]);
+    expect(names(join.right)).toEqual(["k", "z"]);
+    // The join makes q and z only: not its key, nor x, note, d or w.
+    expect(names(join)).toEqual(["q", "z"]);
+  });
+
   it("are all of them under a join or a sort", () => {
     const other = table("o", { k: "utf8", w: "int32" }, []);
     const joined = b.join(t.scan, other.scan, { kind: "using", columns: ["k"] }, "inner");
