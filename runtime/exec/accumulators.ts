@@ -1,6 +1,6 @@
 import type { PhysicalAggregate } from "../../plan/physical.ts";
 import { compareValues } from "./keys.ts";
-import { folds, HeapFloats, intsAt, Scratch, scratchInts, toHeap } from "./wasm/heap.ts";
+import { folds, HeapBytes, HeapFloats, intsAt, Scratch, scratchInts, toHeap } from "./wasm/heap.ts";
 
 /**
  * A batch's rows as group ids in the folds' heap (`at`, a byte offset): the ids given, or their
@@ -793,6 +793,69 @@ class MinMaxAcc extends ValueAcc {
   }
 }
 
+/**
+ * min and max of int32 and float64: each group's best value as a float64 in the folds' heap, with
+ * a byte marking groups that have one, folded by WebAssembly (folds.minMax) in MinMaxAcc's order.
+ */
+class NumericMinMaxAcc implements GroupedAccumulator {
+  private readonly best = new HeapFloats(16);
+  private readonly seen = new HeapBytes(16);
+  constructor(
+    private readonly max: boolean,
+    private readonly ints: boolean,
+  ) {}
+
+  update(rows: GroupBatch, values: readonly unknown[] | null, groups: number): void {
+    this.best.grow(groups);
+    this.seen.grow(groups);
+    const vs = values as readonly unknown[];
+    const typed = this.ints ? vs instanceof Int32Array : vs instanceof Float64Array;
+    if (typed) {
+      this.fold(rows, toHeap(Scratch.Values, vs as unknown as Int32Array | Float64Array, rows.n), this.ints);
+      return;
+    }
+    // Nulls (or a column of another representation): the rows with a value, as float64s.
+    const ids = rows.ids;
+    const kept = new Int32Array(rows.n);
+    const keptValues = new Float64Array(rows.n);
+    let m = 0;
+    for (let i = 0; i < rows.n; i++) {
+      const v = vs[i];
+      if (v === null || v === undefined) continue;
+      kept[m] = ids[i] as number;
+      keptValues[m++] = v as number;
+    }
+    this.fold(new GroupBatch(kept, m, Scratch.NonNullIds), toHeap(Scratch.Values, keptValues, m), false);
+  }
+
+  private fold(rows: GroupBatch, values: number, ints: boolean): void {
+    folds.minMax(rows.at, values, ints ? 1 : 0, rows.n, this.best.at, this.seen.at, this.max ? 1 : 0);
+  }
+
+  merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void {
+    this.update(batch, states[0] as readonly unknown[], groups);
+  }
+
+  states(groups: number): unknown[][] {
+    return [this.results(groups)];
+  }
+
+  results(groups: number): unknown[] {
+    this.best.grow(groups);
+    this.seen.grow(groups);
+    const best = this.best.array.subarray(0, groups);
+    const seen = this.seen.array;
+    const out = this.ints ? Int32Array.from(best) : best.slice();
+    if (seen.subarray(0, groups).includes(0)) return Array.from(out, (v, g) => (seen[g] === 0 ? null : v));
+    return out as unknown as unknown[];
+  }
+
+  free(): void {
+    this.best.free();
+    this.seen.free();
+  }
+}
+
 /** first/last row's value in input order, null included (Spark's default ignoreNulls = false). */
 class FirstLastAcc extends ValueAcc {
   constructor(private readonly last: boolean) {
@@ -872,9 +935,9 @@ export function createAccumulator(a: PhysicalAggregate, rows?: GroupRows): Group
     case "avg":
       return a.argType === "int32" || a.argType === "int64" ? new IntSumAcc(a.argType === "int64", a.fn === "avg", rows) : new FloatSumAcc(a.fn === "avg", rows);
     case "min":
-      return new MinMaxAcc(1);
     case "max":
-      return new MinMaxAcc(-1);
+      if (a.argType === "int32" || a.argType === "float64") return new NumericMinMaxAcc(a.fn === "max", a.argType === "int32");
+      return new MinMaxAcc(a.fn === "min" ? 1 : -1);
     case "first":
       return new FirstLastAcc(false);
     case "last":

@@ -30,6 +30,36 @@
         (local.set $values (i32.add (local.get $values) (i32.const 4)))
         (br $row))))
 
+  ;; Folds values[i] (int32 when `ints`, else float64) into group ids[i]'s minimum (`max` 0) or
+  ;; maximum (`max` 1) best[g], a float64, for i < n, in Spark's order of doubles: NaN above every
+  ;; number; of equal values (-0 and 0 among them) the first stays. seen[g], a byte, is set once
+  ;; group g has a value.
+  (func (export "minMax") (param $ids i32) (param $values i32) (param $ints i32) (param $n i32) (param $best i32) (param $seen i32) (param $max i32)
+    (local $i i32) (local $g i32) (local $v f64) (local $cur f64) (local $p i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $g (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $v
+          (if (result f64) (local.get $ints)
+            (then (f64.convert_i32_s (i32.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 2))))))
+            (else (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))))
+        (local.set $p (i32.add (local.get $best) (i32.shl (local.get $g) (i32.const 3))))
+        (if (i32.eqz (i32.load8_u (i32.add (local.get $seen) (local.get $g))))
+          (then
+            (i32.store8 (i32.add (local.get $seen) (local.get $g)) (i32.const 1))
+            (f64.store (local.get $p) (local.get $v)))
+          (else
+            (local.set $cur (f64.load (local.get $p)))
+            (if (if (result i32) (local.get $max)
+                  (then (i32.or (f64.gt (local.get $v) (local.get $cur))
+                                (i32.and (f64.ne (local.get $v) (local.get $v)) (f64.eq (local.get $cur) (local.get $cur)))))
+                  (else (i32.or (f64.lt (local.get $v) (local.get $cur))
+                                (i32.and (f64.ne (local.get $cur) (local.get $cur)) (f64.eq (local.get $v) (local.get $v))))))
+              (then (f64.store (local.get $p) (local.get $v))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
+
   ;; Adds float64 values[i] to group ids[i]'s fixed-point window, for i < n. A window is four
   ;; float64s per group: [scale, lo, mid, hi], where value * scale is the value's count of units
   ;; and lo, mid, hi count units in 32-bit chunks (see FloatSumAcc). A group without a window (a

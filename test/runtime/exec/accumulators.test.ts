@@ -102,6 +102,37 @@ describe("grouped accumulators", () => {
     });
   }
 
+  it("min and max of int32 and float64 keep Spark's order and the first of equal values (-0 and 0), typed or with nulls, whole or merged", () => {
+    const double = fc.oneof(fc.constantFrom(0, -0, Number.NaN, 1, -1), fc.double({ noDefaultInfinity: true }));
+    const int = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+    for (const [type, value] of [["float64", double], ["int32", int]] as const) {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.option(value as fc.Arbitrary<number>, { freq: 5 })), { minLength: 1, maxLength: 40 }), fc.nat(), (rows, cut) => {
+          const ids = rows.map(([g]) => g);
+          const values = rows.map(([, v]) => v);
+          const groups = Math.max(...ids) + 1;
+          for (const fn of ["min", "max"] as const) {
+            // The first value of each group that no later value passes (NaN above every number).
+            const expected: (number | null)[] = new Array(groups).fill(null);
+            rows.forEach(([g, v]) => {
+              const cur = expected[g] as number | null;
+              const above = (a: number, b: number) => (Number.isNaN(a) ? !Number.isNaN(b) : a > b);
+              if (v !== null && (cur === null || (fn === "max" ? above(v, cur) : above(cur, v)))) expected[g] = v;
+            });
+            const a = agg(fn, type);
+            expect(single(a, ids, values)).toEqual(expected);
+            expect(split(a, ids, values, cut % (rows.length + 1), true)).toEqual(expected);
+            if (!values.includes(null)) {
+              const typed = type === "int32" ? Int32Array.from(values as number[]) : Float64Array.from(values as number[]);
+              expect(single(a, ids, typed as unknown as unknown[])).toEqual(expected);
+            }
+          }
+        }),
+        { numRuns: 200 },
+      );
+    }
+  });
+
   it("countDistinct counts NaN once and -0 as 0", () => {
     expect(single(agg("count_distinct", "float64"), [0, 0, 0, 0, 0], [Number.NaN, Number.NaN, 0, -0, 1])).toEqual([3n]);
   });
