@@ -85,8 +85,10 @@ export class Utf8Decoder {
   private hashes: Int32Array = new Int32Array(256);
   private rows = 0;
   private plain = false;
-  /** Per Arrow dictionary (the values of dictionary-encoded chunks), each entry's code; -1 until a row uses it. */
-  private readonly entryCodes = new WeakMap<arrow.Data, Int32Array>();
+  /** Per Arrow dictionary (the values of dictionary-encoded chunks), each entry's code in the folds' heap; -1 until a row uses it. */
+  private readonly entryCodes = new WeakMap<arrow.Data, HeapInts>();
+  /** The entryCodes tables, to free with the decoder. */
+  private readonly entryTables: HeapInts[] = [];
   /** Where decodeIndices has one dictionary entry's code written. */
   private readonly entryCode = new Int32Array(1);
 
@@ -109,35 +111,59 @@ export class Utf8Decoder {
     return true;
   }
 
-  /** The rows of a dictionary-encoded chunk, to `codes` (and `out`, unless null) from `at` on. */
+  /**
+   * The rows of a dictionary-encoded chunk, to `codes` (and `out`, unless null) from `at` on.
+   * Without nulls, folds.codeInts reads the codes of its int32 indices from the dictionary's
+   * entry codes, stopping at an entry no row used before, which is looked up here.
+   */
   private decodeIndices(data: arrow.Data, codes: Int32Array, out: unknown[] | null, at: number): void {
     const dictionary = (data.dictionary as arrow.Vector).data[0] as arrow.Data;
     let entries = this.entryCodes.get(dictionary);
     if (entries === undefined) {
-      entries = new Int32Array(dictionary.length).fill(-1);
+      entries = new HeapInts(dictionary.length, -1);
       this.entryCodes.set(dictionary, entries);
+      this.entryTables.push(entries);
     }
     const indices = data.values as Int32Array;
     const bitmap = validityBitmap(data);
     const values = this.values;
-    const entryCode = this.entryCode;
-    for (let i = 0; i < data.length; i++) {
-      const k = data.offset + i;
-      let c: number;
-      if (isNullAt(bitmap, k)) c = this.nullValue();
-      else {
+    const n = data.length;
+    if (bitmap === null && indices instanceof Int32Array && n >= MIN_WASM_ROWS) {
+      const indicesAt = toHeap(Scratch.Utf8Offsets, indices, n);
+      const codesAt = scratchInts(Scratch.Utf8Codes, n);
+      for (let i = folds.codeInts(indicesAt, 0, n, entries.at, 0, entries.length, codesAt); i < n; i = folds.codeInts(indicesAt, i, n, entries.at, 0, entries.length, codesAt)) {
         const d = indices[i] as number;
-        c = entries[d] as number;
-        if (c < 0) {
-          this.decodeRows(dictionary, d, d + 1, entryCode, null, 0, false);
-          c = entryCode[0] as number;
-          entries[d] = c;
-        }
+        if (!(d >= 0 && d < dictionary.length)) throw new Error(`internal error: dictionary index ${d} outside a dictionary of ${dictionary.length}`);
+        entries.array[d] = this.entryCodeOf(dictionary, d);
       }
-      codes[at + i] = c;
-      if (out !== null) out[at + i] = values[c];
+      codes.set(intsAt(codesAt, n), at);
+      if (out !== null) for (let i = 0; i < n; i++) out[at + i] = values[codes[at + i] as number];
+    } else {
+      let entryCodes = entries.array;
+      for (let i = 0; i < n; i++) {
+        let c: number;
+        if (isNullAt(bitmap, data.offset + i)) c = this.nullValue();
+        else {
+          const d = indices[i] as number;
+          c = entryCodes[d] as number;
+          if (c < 0) {
+            c = this.entryCodeOf(dictionary, d);
+            // Looking the entry up may have grown the heap: a fresh view.
+            entryCodes = entries.array;
+            entryCodes[d] = c;
+          }
+        }
+        codes[at + i] = c;
+        if (out !== null) out[at + i] = values[c];
+      }
     }
-    this.rows += data.length;
+    this.rows += n;
+  }
+
+  /** The code of entry `d` of a dictionary chunk, added to the values if new. */
+  private entryCodeOf(dictionary: arrow.Data, d: number): number {
+    this.decodeRows(dictionary, d, d + 1, this.entryCode, null, 0, false);
+    return this.entryCode[0] as number;
   }
 
   /** The code of null, adding it as a value the first time. */
@@ -156,6 +182,7 @@ export class Utf8Decoder {
   free(): void {
     this.pool.free();
     this.slots.free();
+    for (const t of this.entryTables) t.free();
   }
 
   /**

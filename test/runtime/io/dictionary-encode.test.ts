@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { decodeColumn, encodeColumn } from "../../../runtime/exec/columns.ts";
 import { KeyIndex } from "../../../runtime/exec/keys.ts";
 import { Utf8Decoder, utf8Dictionary } from "../../../runtime/exec/utf8-dictionary.ts";
+import { folds } from "../../../runtime/exec/wasm/heap.ts";
 import { DictionaryEncoder, dictionaryEncode } from "../../../runtime/io/dictionary-encode.ts";
 import { batchOf } from "../../../runtime/io/row-assembler.ts";
 import { decodeBuffer, encodeBatches } from "../../../runtime/shuffle/blocks.ts";
@@ -103,6 +104,34 @@ describe("decoding dictionary-encoded chunks", () => {
         }
       }),
     );
+  });
+
+  it("decodes long chunks, with and without nulls, as plain ones while new entries grow the heap", () => {
+    // Values long enough that adding them to the decoder's pool must grow the heap mid-chunk.
+    const before = folds.memory.buffer.byteLength;
+    const distinct = Array.from({ length: 2_000 }, (_, i) => `${"v".repeat(Math.ceil(before / 2_000))}${i}`);
+    const dictionary = arrow.makeVector(utf8(distinct) as arrow.Data<arrow.Utf8>);
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    const indices = Int32Array.from({ length: 6_000 }, (_, i) => (i * 7919) % distinct.length);
+    for (const withNull of [true, false]) {
+      const column = Array.from(indices, (d, i) => (withNull && i === 3_000 ? null : (distinct[d] as string)));
+      const nullBitmap = withNull ? Uint8Array.from({ length: 750 }, (_, k) => (k === 375 ? 0xfe : 0xff)) : undefined;
+      const encoded = arrow.makeData({ type, length: indices.length, data: indices, dictionary, ...(nullBitmap && { nullBitmap }) });
+      const decode = (chunks: arrow.Data[], codesOnly: boolean) => {
+        const decoder = new Utf8Decoder();
+        const out = decodeColumn(chunks, "utf8", decoder, codesOnly);
+        decoder.free();
+        return out;
+      };
+      const y = decode([encoded], true);
+      // The first decode (with a null: the loop that reads its entry codes through a view) grew the heap.
+      if (withNull) expect(folds.memory.buffer.byteLength).toBeGreaterThan(before);
+      const x = decode([utf8(column)], true);
+      const codesOf = (c: readonly unknown[]) => Array.from(utf8Dictionary(c)?.codes ?? []);
+      expect(codesOf(y)).toEqual(codesOf(x));
+      expect(codesOf(y).map((c) => utf8Dictionary(y)?.values[c] ?? null)).toEqual(column);
+      expect(decode([encoded], false)).toEqual(column);
+    }
   });
 
   it("codes values in order of first use, not dictionary order, so groups keep first-seen order", () => {
