@@ -1,7 +1,7 @@
 import { type HashAggregateExec, aggregateStateFields as stateFields } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
 import { createAccumulator, GroupBatch, type GroupedAccumulator, GroupRows } from "./accumulators.ts";
-import { type ColumnBatch, concatColumns, keyValues } from "./columns.ts";
+import { type ColumnBatch, concatColumns, keyValues, PRUNED } from "./columns.ts";
 import { type BatchKernel, type ColumnSet, columnsRead, compileKernel, type KernelContext, unionColumns } from "./kernels.ts";
 import { KeyIndex } from "./keys.ts";
 
@@ -52,7 +52,7 @@ export function aggregateReads(node: HashAggregateExec): ColumnSet {
 /**
  * Groups rows (or, in final mode, partial states) by key in first-seen order, batch after batch,
  * and emits one row per group: the keys, then each aggregate's state (partial) or result (final,
- * single). A global aggregate (no keys) emits one row even for no input, except in partial mode.
+ * single); an output column no one reads is PRUNED (a key's values are then never gathered). A global aggregate (no keys) emits one row even for no input, except in partial mode.
  * Each batch's rows are first mapped to dense group ids; each aggregate then folds its whole
  * argument column into per-group state arrays, so nothing is allocated per row, and a batch is
  * dropped once folded.
@@ -67,10 +67,19 @@ export class HashAggregation {
   private readonly keys: ColumnBatch[] = [];
   private groups = 0;
 
+  /** Per output column, whether something reads it (a key no one reads is never gathered). */
+  private readonly made: readonly boolean[];
+  /** Whether some key column is read: else new groups' keys are never gathered. */
+  private readonly keysMade: boolean;
+
   constructor(
     private readonly node: HashAggregateExec,
     private readonly ctx: KernelContext,
+    /** The output columns something reads (the others are PRUNED); null: all. */
+    outputs: ColumnSet = null,
   ) {
+    this.made = [...node.groupBy, ...node.aggs].map((_, o) => outputs === null || outputs.has(o));
+    this.keysMade = this.made.slice(0, node.groupBy.length).some((m) => m);
     this.c = compile(node);
     this.index = new KeyIndex(node.groupBy.length);
     this.accs = node.aggs.map((a) => createAccumulator(a, this.rows));
@@ -85,7 +94,8 @@ export class HashAggregation {
     // New groups take the next ids in row order: a row whose id is the next one is its group's
     // first. A batch that added no group (the index's size unchanged) needs no scan.
     let groups = this.groups;
-    if (this.index.size > groups) {
+    if (this.index.size > groups && !this.keysMade) groups = this.index.size;
+    else if (this.index.size > groups) {
       const firstRows: number[] = [];
       for (let i = 0; i < n; i++) {
         if (ids[i] === groups) {
@@ -93,9 +103,9 @@ export class HashAggregation {
           groups++;
         }
       }
-      this.keys.push({ length: firstRows.length, columns: keyCols.map((col) => keyValues(col, firstRows)) });
-      this.groups = groups;
+      this.keys.push({ length: firstRows.length, columns: keyCols.map((col, k) => (this.made[k] ? keyValues(col, firstRows) : PRUNED)) });
     }
+    this.groups = groups;
     const rows = new GroupBatch(ids, n);
     if (node.mode === "final") {
       this.accs.forEach((acc, a) => {
@@ -113,12 +123,12 @@ export class HashAggregation {
   finish(): ColumnBatch {
     const { node } = this;
     const groups = this.groups === 0 && node.groupBy.length === 0 && node.mode !== "partial" ? 1 : this.groups;
-    const columns: unknown[][] = [...concatColumns(this.keys, node.groupBy.length).columns];
-    for (const acc of this.accs) {
+    const columns: unknown[][] = this.keysMade ? [...concatColumns(this.keys, node.groupBy.length).columns] : node.groupBy.map(() => PRUNED);
+    this.accs.forEach((acc, a) => {
       if (node.mode === "partial") columns.push(...acc.states(groups));
-      else columns.push(acc.results(groups));
+      else columns.push(this.made[node.groupBy.length + a] ? acc.results(groups) : PRUNED);
       acc.free?.();
-    }
+    });
     this.index.free();
     this.rows.free();
     return { length: groups, columns };

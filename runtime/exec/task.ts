@@ -68,14 +68,14 @@ function projectBatch(node: ProjectionExec, input: ColumnBatch, ctx: KernelConte
 /**
  * Per input of a stage (a materialized node or a scan, by id), the columns the stage's operators
  * read from it; a task decodes only those (a cached table of many columns that one aggregate
- * reads two of). Per hash join of the stage, the columns of its output read above it; it makes
- * only those. Filters, projections, limits, unions, aggregates and hash joins say what they
- * read; other joins, sorts, distinct and the stage's output read every column.
+ * reads two of). Per hash join and aggregate of the stage, the columns of its output read above
+ * it; it makes only those. Filters, projections, limits, unions, aggregates and hash joins say
+ * what they read; other joins, sorts, distinct and the stage's output read every column.
  */
 export function readColumns(root: PhysicalPlan, isInput: (id: number) => boolean): Map<number, ColumnSet> {
   const out = new Map<number, ColumnSet>();
   const read = (node: PhysicalPlan, cols: ColumnSet): void => {
-    if (isInput(node.id) || node.kind === "HashJoinExec") out.set(node.id, out.has(node.id) ? unionColumns(out.get(node.id) ?? null, cols) : cols);
+    if (isInput(node.id) || node.kind === "HashJoinExec" || node.kind === "HashAggregateExec") out.set(node.id, out.has(node.id) ? unionColumns(out.get(node.id) ?? null, cols) : cols);
     if (isInput(node.id)) return;
     switch (node.kind) {
       case "HashJoinExec": {
@@ -121,7 +121,7 @@ class TaskRunner {
   constructor(
     private readonly inputs: TaskInputs,
     private readonly ctx: KernelContext,
-    /** Per input, the columns to decode; per hash join, the output columns to make (see readColumns); all when absent or null. */
+    /** Per input, the columns to decode; per hash join and aggregate, the output columns to make (see readColumns); all when absent or null. */
     private readonly reads: ReadonlyMap<number, ColumnSet>,
   ) {}
 
@@ -186,7 +186,7 @@ class TaskRunner {
         this.stream(node.input, p, (b) => emit(projectBatch(node, b, ctx)));
         return;
       case "HashAggregateExec": {
-        const aggregation = new HashAggregation(node, ctx);
+        const aggregation = new HashAggregation(node, ctx, this.reads.get(node.id) ?? null);
         this.stream(node.input, p, (b) => aggregation.add(b), codesOnlyColumns(node));
         emit(aggregation.finish());
         return;

@@ -148,6 +148,21 @@ describe("HashJoinExec", () => {
   });
 });
 
+describe("HashAggregateExec over an aggregate", () => {
+  it("gives what the whole inner rows give, whichever of their keys and results the outer one reads", async () => {
+    const inner = b.aggregate(sales.scan, ["k", "q"], [{ name: "s", expr: agg("sum", "big") }, { name: "n", expr: agg("count") }]);
+    const rows = await rowsOf(inner, tables, 2);
+    for (const [read, fn] of [["q", "max"], ["s", "sum"], ["k", "max"], ["n", "sum"]] as const) {
+      for (const partitions of [1, 3]) {
+        const [got] = await rowsOf(b.aggregate(inner, [], [{ name: "c", expr: agg("count") }, { name: "v", expr: agg(fn, read) }]), tables, partitions);
+        const values = rows.map((r) => r[read]).filter((v) => v !== null) as (number | bigint | string)[];
+        const expected = fn === "sum" ? values.reduce<number | bigint>((a, v) => (typeof v === "bigint" ? BigInt(a) + v : Number(a) + Number(v)), typeof values[0] === "bigint" ? 0n : 0) : [...values].sort().at(-1);
+        expect(got).toEqual({ c: BigInt(rows.length), v: typeof expected === "number" ? expect.closeTo(expected, 9) : expected });
+      }
+    }
+  });
+});
+
 describe("NestedLoopJoinExec", () => {
   const cond: Expr = {
     kind: "Logical",

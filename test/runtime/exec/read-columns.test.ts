@@ -58,6 +58,19 @@ describe("the columns a task decodes of its inputs", () => {
     expect(names(join)).toEqual(["q", "z"]);
   });
 
+  it("are, for an aggregate, the columns read of its output: a key no one reads is never made", () => {
+    const inner = b.aggregate(t.scan, ["k", "q"], [{ name: "s", expr: agg("sum", "x") }, { name: "n", expr: agg("count") }]);
+    const plan = b.aggregate(inner, [], [{ name: "total", expr: agg("sum", "s") }, { name: "m", expr: agg("max", "q") }]);
+    const physical = planPhysical(pipelineOf({ out: plan }), { partitions: 1 });
+    const root = physical.sinks[0]?.input as PhysicalPlan;
+    const scan = find(root, "ScanExec");
+    const lower = find((root as { input: PhysicalPlan }).input, "HashAggregateExec");
+    const reads = readColumns(root, (id) => id === scan.id);
+    // The outer aggregate reads q (a key) and s of the inner one's output [k, q, s, n].
+    expect([...(reads.get(lower.id) ?? [])].sort()).toEqual([1, 2]);
+    expect(reads.get(root.id)).toBeNull();
+  });
+
   it("are all of them under a join or a sort", () => {
     const other = table("o", { k: "utf8", w: "int32" }, []);
     const joined = b.join(t.scan, other.scan, { kind: "using", columns: ["k"] }, "inner");
