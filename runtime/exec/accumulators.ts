@@ -170,6 +170,11 @@ export class GroupRows {
     return this.counts.array[g] ?? 0;
   }
 
+  /** Every group's rows so far (a view of the heap, valid until it next grows; beyond the groups counted, whatever it holds). */
+  view(): Float64Array {
+    return this.counts.array;
+  }
+
   free(): void {
     this.counts.free();
   }
@@ -215,7 +220,9 @@ class ValueCounts {
   /** The counts of groups 0 … groups-1. */
   all(groups: number): Float64Array {
     const out = new Float64Array(groups);
-    for (let g = 0; g < groups; g++) out[g] = this.of(g);
+    const { delta } = this;
+    const rows = this.rows.view();
+    for (let g = 0; g < groups; g++) out[g] = (delta[g] ?? 0) + (rows[g] ?? 0);
     return out;
   }
 
@@ -521,8 +528,24 @@ class Windows {
 
 /** One ExactSum reused to round a group's windows (whose chunks are exact doubles) once. */
 const rounding = new ExactSum();
-/** A group's sum as two exact doubles, when FloatSumAcc's asPair finds it so. */
+/** A group's sum as two exact doubles, when windowPair finds it so. */
 const pair = new Float64Array(2);
+
+/**
+ * Whether group g of first windows `cells`, `alone` there (no second window, not spilled), sums
+ * to two exact doubles: its two upper chunks one integer below 2^53 (then times the unit) and its
+ * lowest; then put in `pair`.
+ */
+function windowPair(cells: Float64Array, g: number, alone: boolean): boolean {
+  const w = g * WINDOW;
+  const unit = 1 / (cells[w + SCALE] as number);
+  const hi = cells[w + HI] as number;
+  const mid = cells[w + MID] as number;
+  if (!(alone && unit >= 2 ** -960 && Math.abs(hi) < 2 ** 20 && Math.abs(mid) < 2 ** 52)) return false;
+  pair[0] = (hi * CHUNK + mid) * (CHUNK * unit);
+  pair[1] = (cells[w + LO] as number) * unit;
+  return true;
+}
 
 /**
  * sum and avg of float64, exact (so the result is the same for any partitioning). Each group
@@ -683,15 +706,7 @@ class FloatSumAcc implements GroupedAccumulator {
 
   /** Whether group g's sum is two exact doubles (see value), then put in `pair`. */
   private asPair(g: number): boolean {
-    const c = this.first.cells.array;
-    const w = g * WINDOW;
-    const unit = 1 / (c[w + SCALE] as number);
-    const hi = c[w + HI] as number;
-    const mid = c[w + MID] as number;
-    if (!(unit >= 2 ** -960 && !this.second.has(g) && !this.spilled.has(g) && Math.abs(hi) < 2 ** 20 && Math.abs(mid) < 2 ** 52)) return false;
-    pair[0] = (hi * CHUNK + mid) * (CHUNK * unit);
-    pair[1] = (c[w + LO] as number) * unit;
-    return true;
+    return windowPair(this.first.cells.array, g, !this.second.has(g) && !this.spilled.has(g));
   }
 
   /** Group g's sum as exact partials (its windows rounded by `rounding`, unless it spilled). */
@@ -735,9 +750,16 @@ class FloatSumAcc implements GroupedAccumulator {
     this.grow(groups);
     const counts = this.count.all(groups);
     const out = new Float64Array(groups);
+    // The windows' views read once, not per group (nearly every group rounds as its pair).
+    const first = this.first.cells.array;
+    const second = this.second.cells.array;
+    const spilled = this.spilled.size > 0;
     for (let g = 0; g < groups; g++) {
       const n = counts[g] as number;
-      if (n !== 0) out[g] = this.avg ? this.value(g) / n : this.value(g);
+      if (n === 0) continue;
+      const alone = Number.isNaN(second[g * WINDOW + SCALE] as number) && !(spilled && this.spilled.has(g));
+      const sum = windowPair(first, g, alone) ? (pair[0] as number) + (pair[1] as number) : this.exact(g).value();
+      out[g] = this.avg ? sum / n : sum;
     }
     return nullWhereEmpty(out, counts);
   }

@@ -75,13 +75,7 @@ class TupleIndex {
     this.hashes.grow(this.capacity);
     this.slots.free();
     this.slots = new HeapInts(this.mask + 1, -1);
-    const slots = this.slots.array;
-    const hashes = this.hashes.array;
-    for (let k = 0; k < this.size; k++) {
-      let t = (hashes[k] as number) & this.mask;
-      while ((slots[t] as number) >= 0) t = (t + 1) & this.mask;
-      slots[t] = k;
-    }
+    folds.placeIds(this.hashes.at, this.size, this.slots.at, this.mask);
   }
 
   free(): void {

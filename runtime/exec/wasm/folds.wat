@@ -291,7 +291,24 @@
         (br $row)))
     (i32.store (local.get $state) (local.get $size))
     (local.get $n))
-;; The ids of pairs of int32 codes (a[i], b[i]) for i < n through a direct table: slot
+;; Places ids 0 … n-1 in an empty open-addressing table of mask + 1 slots (-1: empty), each at
+  ;; the first empty slot from hashes[id] & mask on (TupleIndex's table, laid out again as it grows).
+  (func (export "placeIds") (param $hashes i32) (param $n i32) (param $slots i32) (param $mask i32)
+    (local $k i32) (local $t i32)
+    (block $done
+      (loop $id
+        (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $t (i32.and (i32.load (i32.add (local.get $hashes) (i32.shl (local.get $k) (i32.const 2)))) (local.get $mask)))
+        (block $empty
+          (loop $probe
+            (br_if $empty (i32.lt_s (i32.load (i32.add (local.get $slots) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 0)))
+            (local.set $t (i32.and (i32.add (local.get $t) (i32.const 1)) (local.get $mask)))
+            (br $probe)))
+        (i32.store (i32.add (local.get $slots) (i32.shl (local.get $t) (i32.const 2))) (local.get $k))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $id))))
+
+  ;; The ids of pairs of int32 codes (a[i], b[i]) for i < n through a direct table: slot
   ;; (a << shift) | b holds the pair's id (-1: none yet); a row with a negative code gets -1.
   ;; When `adding`, a pair not there takes the next id (state[0], then incremented) and is kept
   ;; as firsts[id], seconds[id]. The caller sizes the table for the codes and makes room for the

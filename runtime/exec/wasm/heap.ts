@@ -24,6 +24,7 @@ interface FoldExports {
   codeInts(values: number, from: number, n: number, table: number, base: number, size: number, out: number): number;
   findInts(values: number, n: number, table: number, base: number, size: number, out: number): void;
   tupleRows(cols: number, w: number, from: number, n: number, adding: number, slots: number, mask: number, tuples: number, hashes: number, state: number, out: number): number;
+  placeIds(hashes: number, n: number, slots: number, mask: number): void;
   pairRows(a: number, b: number, n: number, adding: number, slots: number, shift: number, firsts: number, seconds: number, state: number, out: number): void;
   joinPairs(found: number, n: number, head: number, next: number, kind: number, mark: number, matched: number, li: number, ri: number, room: number): number;
   lookupUtf8(offsets: number, bytes: number, base: number, from: number, to: number, slots: number, mask: number, pool: number, codes: number): number;

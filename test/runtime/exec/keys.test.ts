@@ -30,18 +30,28 @@ describe("KeyIndex", () => {
     const n = 50_000;
     const a = Array.from({ length: n }, (_, i) => i % 317);
     const b = Array.from({ length: n }, (_, i) => Math.floor(i / 317));
-    const index = new KeyIndex(2);
+    const c = Array.from({ length: n }, (_, i) => i % 2);
     const rows = Array.from({ length: n }, (_, i) => i);
-    // In batches, so the table grows between and within them.
-    for (let at = 0; at < n; at += 7000) {
-      const ids = index.addRows([a.slice(at, at + 7000), b.slice(at, at + 7000)], Math.min(7000, n - at));
-      expect(Array.from(ids)).toEqual(rows.slice(at, at + 7000));
+    // Two columns (a direct table of pairs) and three (a hash table of tuples).
+    for (const columns of [
+      [a, b],
+      [a, b, c],
+    ]) {
+      const index = new KeyIndex(columns.length);
+      // In batches, so the table grows between and within them.
+      for (let at = 0; at < n; at += 7000) {
+        const ids = index.addRows(
+          columns.map((col) => col.slice(at, at + 7000)),
+          Math.min(7000, n - at),
+        );
+        expect(Array.from(ids)).toEqual(rows.slice(at, at + 7000));
+      }
+      expect(index.size).toBe(n);
+      // Added again, each row finds its own id.
+      expect(Array.from(index.addRows(columns, n))).toEqual(rows);
+      expect(Array.from(index.findRows(columns, n))).toEqual(rows);
+      expect(index.size).toBe(n);
     }
-    expect(index.size).toBe(n);
-    // Added again, each row finds its own id.
-    expect(Array.from(index.addRows([a, b], n))).toEqual(rows);
-    expect(Array.from(index.findRows([a, b], n))).toEqual(rows);
-    expect(index.size).toBe(n);
   });
 
   it("keeps two-column ids in first-seen order while the code ranges outgrow a direct table", () => {
