@@ -558,7 +558,8 @@ function windowPair(cells: Float64Array, g: number, alone: boolean): boolean {
 class FloatSumAcc implements GroupedAccumulator {
   private readonly count: ValueCounts;
   private readonly first = new Windows();
-  private readonly second = new Windows();
+  /** Opened when a value first does not fit a group's first window (never, for most sums). */
+  private second: Windows | undefined;
   /** Values added to windows since every window last carried. */
   private sinceCarry = 0;
   private groups = 0;
@@ -573,7 +574,7 @@ class FloatSumAcc implements GroupedAccumulator {
   private grow(groups: number): void {
     this.groups = Math.max(this.groups, groups);
     this.first.grow(groups);
-    this.second.grow(groups);
+    this.second?.grow(groups);
   }
 
   /** Makes room for `adds` more values in every window, carrying them all first when needed. */
@@ -581,7 +582,7 @@ class FloatSumAcc implements GroupedAccumulator {
     if (this.sinceCarry + adds > CARRY_EVERY) {
       const spill = (g: number) => this.spill(g);
       this.first.carry(this.groups, spill);
-      this.second.carry(this.groups, spill);
+      this.second?.carry(this.groups, spill);
       this.sinceCarry = 0;
     }
     this.sinceCarry += adds;
@@ -593,14 +594,26 @@ class FloatSumAcc implements GroupedAccumulator {
     else if (x === 0) return;
     else {
       const size = Math.abs(x);
-      if (!(size >= MIN_WINDOWED && size <= MAX_WINDOWED) || !(this.first.add(g, x) || this.second.add(g, x))) this.spill(g).add(x);
+      if (!(size >= MIN_WINDOWED && size <= MAX_WINDOWED) || !(this.first.add(g, x) || this.opened().add(g, x))) this.spill(g).add(x);
     }
+  }
+
+  /**
+   * The second windows, opened for every group so far the first time a value needs one. Opening
+   * them allocates in the heap: a caller looping over views of the heap opens them first.
+   */
+  private opened(): Windows {
+    if (this.second === undefined) {
+      this.second = new Windows();
+      this.second.grow(this.groups);
+    }
+    return this.second;
   }
 
   /** Moves group g to an ExactSum holding what its windows held. */
   private spill(g: number): ExactSum {
     const sum = new ExactSum();
-    for (const w of [this.first, this.second]) {
+    for (const w of this.second ? [this.first, this.second] : [this.first]) {
       w.moveTo(g, sum);
       w.close(g);
     }
@@ -636,13 +649,15 @@ class FloatSumAcc implements GroupedAccumulator {
     const n = rows.n;
     const at = toHeap(Scratch.Values, values, n);
     const restAt = scratchInts(Scratch.Rest, Math.min(n, CARRY_EVERY));
-    const ids = rows.ids;
     for (let from = 0; from < n; from += CARRY_EVERY) {
       const to = Math.min(n, from + CARRY_EVERY);
       this.reserve(to - from);
-      // Values that fit their group's first window add there; the rest (no window yet, a NaN
-      // scale; or a value the window cannot hold) come back as row numbers, for add().
+      // Values that fit their group's first window add there; the rest (a value the window
+      // cannot hold, or one that opens no window) come back as row numbers, for add().
       const left = folds.addToWindows(rows.at + from * 4, at + from * 8, to - from, this.first.cells.at, restAt);
+      // Opened (which may grow the heap) before the heap's views below are taken.
+      if (left > 0) this.opened();
+      const ids = rows.ids;
       const rest = intsAt(restAt, left);
       for (let k = 0; k < left; k++) {
         const i = from + (rest[k] as number);
@@ -686,6 +701,8 @@ class FloatSumAcc implements GroupedAccumulator {
     }
     this.updateDense(rows, hi);
     this.updateDense(rows, lo);
+    // The rare rest of a state adds through add(): the second windows opened before the view of the ids is taken.
+    if (rests?.some((r) => r !== null && r !== undefined)) this.opened();
     const groupOf = batch.ids;
     for (let i = 0; i < n; i++) {
       const r = rests?.[i] as number[] | null | undefined;
@@ -706,7 +723,7 @@ class FloatSumAcc implements GroupedAccumulator {
 
   /** Whether group g's sum is two exact doubles (see value), then put in `pair`. */
   private asPair(g: number): boolean {
-    return windowPair(this.first.cells.array, g, !this.second.has(g) && !this.spilled.has(g));
+    return windowPair(this.first.cells.array, g, !this.second?.has(g) && !this.spilled.has(g));
   }
 
   /** Group g's sum as exact partials (its windows rounded by `rounding`, unless it spilled). */
@@ -715,7 +732,7 @@ class FloatSumAcc implements GroupedAccumulator {
     if (spilled !== undefined) return spilled;
     rounding.reset();
     this.first.moveTo(g, rounding);
-    this.second.moveTo(g, rounding);
+    this.second?.moveTo(g, rounding);
     return rounding;
   }
   /**
@@ -752,12 +769,12 @@ class FloatSumAcc implements GroupedAccumulator {
     const out = new Float64Array(groups);
     // The windows' views read once, not per group (nearly every group rounds as its pair).
     const first = this.first.cells.array;
-    const second = this.second.cells.array;
+    const second = this.second?.cells.array;
     const spilled = this.spilled.size > 0;
     for (let g = 0; g < groups; g++) {
       const n = counts[g] as number;
       if (n === 0) continue;
-      const alone = Number.isNaN(second[g * WINDOW + SCALE] as number) && !(spilled && this.spilled.has(g));
+      const alone = (second === undefined || Number.isNaN(second[g * WINDOW + SCALE] as number)) && !(spilled && this.spilled.has(g));
       const sum = windowPair(first, g, alone) ? (pair[0] as number) + (pair[1] as number) : this.exact(g).value();
       out[g] = this.avg ? sum / n : sum;
     }
@@ -765,7 +782,7 @@ class FloatSumAcc implements GroupedAccumulator {
   }
   free(): void {
     this.first.cells.free();
-    this.second.cells.free();
+    this.second?.cells.free();
     this.count.free();
   }
 }

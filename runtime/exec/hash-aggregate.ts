@@ -52,7 +52,8 @@ export function aggregateReads(node: HashAggregateExec): ColumnSet {
 /**
  * Groups rows (or, in final mode, partial states) by key in first-seen order, batch after batch,
  * and emits one row per group: the keys, then each aggregate's state (partial) or result (final,
- * single); an output column no one reads is PRUNED (a key's values are then never gathered). A global aggregate (no keys) emits one row even for no input, except in partial mode.
+ * single); an output column no one reads is PRUNED (a key's values are then never gathered). A
+ * global aggregate (no keys) emits one row even for no input, except in partial mode.
  * Each batch's rows are first mapped to dense group ids; each aggregate then folds its whole
  * argument column into per-group state arrays, so nothing is allocated per row, and a batch is
  * dropped once folded.

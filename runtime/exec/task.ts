@@ -75,8 +75,11 @@ function projectBatch(node: ProjectionExec, input: ColumnBatch, ctx: KernelConte
 export function readColumns(root: PhysicalPlan, isInput: (id: number) => boolean): Map<number, ColumnSet> {
   const out = new Map<number, ColumnSet>();
   const read = (node: PhysicalPlan, cols: ColumnSet): void => {
-    if (isInput(node.id) || node.kind === "HashJoinExec" || node.kind === "HashAggregateExec") out.set(node.id, out.has(node.id) ? unionColumns(out.get(node.id) ?? null, cols) : cols);
-    if (isInput(node.id)) return;
+    const input = isInput(node.id);
+    if (input || node.kind === "HashJoinExec" || node.kind === "HashAggregateExec") {
+      out.set(node.id, out.has(node.id) ? unionColumns(out.get(node.id) ?? null, cols) : cols);
+    }
+    if (input) return;
     switch (node.kind) {
       case "HashJoinExec": {
         const [left, right] = joinInputReads(node, cols);

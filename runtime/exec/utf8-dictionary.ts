@@ -131,10 +131,14 @@ export class Utf8Decoder {
     if (bitmap === null && indices instanceof Int32Array && n >= MIN_WASM_ROWS) {
       const indicesAt = toHeap(Scratch.Utf8Offsets, indices, n);
       const codesAt = scratchInts(Scratch.Utf8Codes, n);
-      for (let i = folds.codeInts(indicesAt, 0, n, entries.at, 0, entries.length, codesAt); i < n; i = folds.codeInts(indicesAt, i, n, entries.at, 0, entries.length, codesAt)) {
+      for (let i = 0; ; ) {
+        i = folds.codeInts(indicesAt, i, n, entries.at, 0, entries.length, codesAt);
+        if (i === n) break;
         const d = indices[i] as number;
         if (!(d >= 0 && d < dictionary.length)) throw new Error(`internal error: dictionary index ${d} outside a dictionary of ${dictionary.length}`);
-        entries.array[d] = this.entryCodeOf(dictionary, d);
+        // Looked up before the view is taken: the lookup may grow the heap.
+        const c = this.entryCodeOf(dictionary, d);
+        entries.array[d] = c;
       }
       codes.set(intsAt(codesAt, n), at);
       if (out !== null) for (let i = 0; i < n; i++) out[at + i] = values[codes[at + i] as number];
