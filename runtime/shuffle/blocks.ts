@@ -1,7 +1,8 @@
 /**
  * Blocks: the materialized partitions a run keeps between stages (map outputs of exchanges,
  * scanned, cached and shared partitions, results), as Arrow IPC streams. Bytes cross threads
- * by transfer; each stream carries a CRC-32 so a corrupt block is caught where it is read. An
+ * by transfer; each stream carries a CRC-32 so a corrupt block is caught where it is read (the
+ * first time each thread reads it: the bytes never change once written). An
  * in-memory table's partitions stay its own batches while every task runs in the driver's thread.
  */
 import { crc32 } from "node:zlib";
@@ -72,10 +73,20 @@ export function encodedBuffer(buf: BlockBuffer): BlockBuffer {
   return buf.inThread ? encodeBatches(buf.inThread.schema, buf.inThread.batches) : buf;
 }
 
+/**
+ * The streams whose checksum this thread has checked. Their bytes never change once written, so
+ * a stream read again in the same thread (a cached table that several stages read) is checked
+ * once; a block made again, or a corrupted copy, is a new stream and is checked when read.
+ */
+const checked = new WeakSet<Uint8Array>();
+
 /** The batches of a buffer, after checking its checksum (a mismatch loses block `nodeId:partition`). */
 export function decodeBuffer(buf: BlockBuffer, nodeId: number, partition: number): arrow.RecordBatch[] {
   if (buf.inThread) return [...buf.inThread.batches];
-  if (crc32(buf.bytes) !== buf.crc) throw new BlockLostError(nodeId, partition, "failed its checksum");
+  if (!checked.has(buf.bytes)) {
+    if (crc32(buf.bytes) !== buf.crc) throw new BlockLostError(nodeId, partition, "failed its checksum");
+    checked.add(buf.bytes);
+  }
   return arrow.tableFromIPC(buf.bytes).batches;
 }
 
