@@ -560,6 +560,15 @@ class FloatSumAcc implements GroupedAccumulator {
   private readonly first = new Windows();
   /** Opened when a value first does not fit a group's first window (never, for most sums). */
   private second: Windows | undefined;
+  /**
+   * Per group, the exact sum of its whole values (integers of magnitude at most 2^31, as sums
+   * of int columns' products are), which a batch adds with one addition each (folds.addWhole)
+   * until its first other value; moved into the windows (settle) before they carry or are read.
+   * Made when a batch first starts with a whole value.
+   */
+  private whole: HeapFloats | undefined;
+  /** Whether some group's whole sum is not zero. */
+  private wholeAdded = false;
   /** Values added to windows since every window last carried. */
   private sinceCarry = 0;
   private groups = 0;
@@ -575,11 +584,17 @@ class FloatSumAcc implements GroupedAccumulator {
     this.groups = Math.max(this.groups, groups);
     this.first.grow(groups);
     this.second?.grow(groups);
+    this.whole?.grow(groups);
   }
 
-  /** Makes room for `adds` more values in every window, carrying them all first when needed. */
+  /**
+   * Makes room for `adds` more values in every window and whole sum, carrying them all first
+   * when needed (the whole sums settled into the windows, one value a group, which the windows'
+   * slack above CARRY_EVERY holds).
+   */
   private reserve(adds: number): void {
     if (this.sinceCarry + adds > CARRY_EVERY) {
+      this.settle();
       const spill = (g: number) => this.spill(g);
       this.first.carry(this.groups, spill);
       this.second?.carry(this.groups, spill);
@@ -596,6 +611,39 @@ class FloatSumAcc implements GroupedAccumulator {
       const size = Math.abs(x);
       if (!(size >= MIN_WINDOWED && size <= MAX_WINDOWED) || !(this.first.add(g, x) || this.opened().add(g, x))) this.spill(g).add(x);
     }
+  }
+
+  /**
+   * Adds the `n` values at `values` (the first of them `first`) of the rows whose ids are at
+   * `ids` to their groups' whole sums, up to the first value that is not whole: how many it added.
+   */
+  private addWhole(ids: number, values: number, first: number, n: number): number {
+    if (!(Number.isInteger(first) && Math.abs(first) <= 2 ** 31)) return 0;
+    if (this.whole === undefined) {
+      this.whole = new HeapFloats(16);
+      this.whole.grow(this.groups);
+    }
+    const added = folds.addWhole(ids, values, n, this.whole.at);
+    if (added > 0) this.wholeAdded = true;
+    return added;
+  }
+
+  /** Moves every group's whole sum into its windows (an exact value each), leaving zeros. */
+  private settle(): void {
+    if (!this.wholeAdded || this.whole === undefined) return;
+    this.wholeAdded = false;
+    // Read out first: adding may open the second windows, growing the heap.
+    const sums = this.whole.array.subarray(0, this.groups);
+    const groups: number[] = [];
+    const values: number[] = [];
+    for (let g = 0; g < sums.length; g++) {
+      const s = sums[g] as number;
+      if (s === 0) continue;
+      groups.push(g);
+      values.push(s);
+    }
+    sums.fill(0);
+    for (let k = 0; k < groups.length; k++) this.add(groups[k] as number, values[k] as number);
   }
 
   /**
@@ -652,15 +700,17 @@ class FloatSumAcc implements GroupedAccumulator {
     for (let from = 0; from < n; from += CARRY_EVERY) {
       const to = Math.min(n, from + CARRY_EVERY);
       this.reserve(to - from);
-      // Values that fit their group's first window add there; the rest (a value the window
+      // Whole values add to their group's whole sum up to the first other value; from there,
+      // values that fit their group's first window add there, and the rest (a value the window
       // cannot hold, or one that opens no window) come back as row numbers, for add().
-      const left = folds.addToWindows(rows.at + from * 4, at + from * 8, to - from, this.first.cells.at, restAt);
+      const whole = from + this.addWhole(rows.at + from * 4, at + from * 8, values[from] as number, to - from);
+      const left = folds.addToWindows(rows.at + whole * 4, at + whole * 8, to - whole, this.first.cells.at, restAt);
       // Opened (which may grow the heap) before the heap's views below are taken.
       if (left > 0) this.opened();
       const ids = rows.ids;
       const rest = intsAt(restAt, left);
       for (let k = 0; k < left; k++) {
-        const i = from + (rest[k] as number);
+        const i = whole + (rest[k] as number);
         this.add(ids[i] as number, values[i] as number);
       }
     }
@@ -742,6 +792,7 @@ class FloatSumAcc implements GroupedAccumulator {
    */
   states(groups: number): unknown[][] {
     this.grow(groups);
+    this.settle();
     const counts = this.count.all(groups);
     const hi = new Float64Array(groups);
     const lo = new Float64Array(groups);
@@ -765,6 +816,7 @@ class FloatSumAcc implements GroupedAccumulator {
   }
   results(groups: number): unknown[] {
     this.grow(groups);
+    this.settle();
     const counts = this.count.all(groups);
     const out = new Float64Array(groups);
     // The windows' views read once, not per group (nearly every group rounds as its pair).
@@ -783,6 +835,7 @@ class FloatSumAcc implements GroupedAccumulator {
   free(): void {
     this.first.cells.free();
     this.second?.cells.free();
+    this.whole?.free();
     this.count.free();
   }
 }

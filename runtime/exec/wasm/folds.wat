@@ -60,6 +60,23 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $row))))
 
+  ;; Adds float64 values[i] that are integers of magnitude at most 2^31 to sums[ids[i]], for i
+  ;; from 0 on, up to the first value that is not one: returns how many it added. Each sum stays
+  ;; exact while it takes fewer than 2^22 values (FloatSumAcc settles them sooner).
+  (func (export "addWhole") (param $ids i32) (param $values i32) (param $n i32) (param $sums i32) (result i32)
+    (local $i i32) (local $v f64) (local $p i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $v (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
+        (br_if $done (i32.or (f64.ne (f64.trunc (local.get $v)) (local.get $v))
+                             (f64.gt (f64.abs (local.get $v)) (f64.const 0x1p31))))
+        (local.set $p (i32.add (local.get $sums) (i32.shl (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 3))))
+        (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row)))
+    (local.get $i))
+
   ;; Adds float64 values[i] to group ids[i]'s fixed-point window, for i < n. A window is four
   ;; float64s per group: [scale, lo, mid, hi], where value * scale is the value's count of units
   ;; and lo, mid, hi count units in 32-bit chunks (see FloatSumAcc). A group without a window (a

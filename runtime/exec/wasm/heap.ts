@@ -20,6 +20,7 @@ interface FoldExports {
   countRows(ids: number, n: number, counts: number): void;
   sumInt32(ids: number, values: number, n: number, sums: number): void;
   minMax(ids: number, values: number, ints: number, n: number, best: number, seen: number, max: number): void;
+  addWhole(ids: number, values: number, n: number, sums: number): number;
   addToWindows(ids: number, values: number, n: number, windows: number, rest: number): number;
   codeInts(values: number, from: number, n: number, table: number, base: number, size: number, out: number): number;
   findInts(values: number, n: number, table: number, base: number, size: number, out: number): void;

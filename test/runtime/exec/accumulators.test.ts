@@ -235,6 +235,42 @@ describe("exact float sums per group", () => {
     expect([...acc.results(1)]).toEqual([expected.value()]);
   });
 
+  it("match ExactSum for whole values (as products of int columns are) and the others mixed in, in one pass or merged", () => {
+    const value = fc.oneof(
+      fc.integer({ min: -(2 ** 31), max: 2 ** 31 }),
+      fc.constantFrom(2 ** 31 + 1, -(2 ** 31) - 1, 2 ** 52, -0, 0.5, -7.25, 1e-300, 1e300, Number.NaN, Number.POSITIVE_INFINITY),
+      fc.double({ noDefaultInfinity: true, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), value), { minLength: 1, maxLength: 60 }), fc.nat(), (rows, cut) => {
+        const ids = rows.map(([g]) => g);
+        const values = rows.map(([, v]) => v);
+        const groups = Math.max(...ids) + 1;
+        const expected = Array.from({ length: groups }, (_, g) => {
+          const s = new ExactSum();
+          for (const [h, v] of rows) if (h === g) s.add(v);
+          // + 0: a sum of -0 alone is 0, as Spark's sum starts from 0.
+          return ids.includes(g) ? s.value() + 0 : null;
+        });
+        expect(single(agg("sum", "float64"), ids, Float64Array.from(values) as unknown as unknown[])).toEqual(expected);
+        expect(split(agg("sum", "float64"), ids, values, cut % (rows.length + 1), true)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keep whole sums exact past 2^53, over more values than a double holds the sum of", () => {
+    // 5e6 odd values near 2^31 in one group: their running sum passes 2^53, where a double can
+    // no longer hold it; the whole sums are settled into the windows before that.
+    const n = 5_000_000;
+    const values = new Float64Array(n).map((_, i) => 2 ** 31 - 1 - 2 * (i % 3));
+    const expected = new ExactSum();
+    for (const v of values) expected.add(v);
+    const acc = createAccumulator(agg("sum", "float64"));
+    acc.update(new GroupBatch(new Int32Array(n), n), values as unknown as unknown[], 1);
+    expect([...acc.results(1)]).toEqual([expected.value()]);
+  });
+
   it("stay exact past the carries of a long group", () => {
     // 2^23 values 2^21 + 1 - k·2^-31 (the lowest 32-bit chunk nearly full, in varying bits), then
     // -(2^21 + 1)·2^23: the sum, -Σk·2^-31, is small enough to show any unit that the eight
