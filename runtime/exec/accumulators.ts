@@ -1,6 +1,6 @@
 import type { PhysicalAggregate } from "../../plan/physical.ts";
 import { compareValues } from "./keys.ts";
-import { folds, HeapBytes, HeapFloats, intsAt, Scratch, scratchInts, toHeap } from "./wasm/heap.ts";
+import { floatsAt, folds, HeapBytes, HeapFloats, intsAt, Scratch, scratchFloats, scratchInts, toHeap } from "./wasm/heap.ts";
 
 /**
  * A batch's rows as group ids in the folds' heap (`at`, a byte offset): the ids given, or their
@@ -39,6 +39,12 @@ export interface GroupedAccumulator {
    * the heap and detach older views.
    */
   merge(batch: GroupBatch, states: readonly (readonly unknown[])[], groups: number): void;
+  /**
+   * Where the argument's values of a batch of `n` rows over `groups` groups may be computed (a
+   * view of the heap, which `update` then reads in place), or undefined. The accumulator's state
+   * is grown first, so the view stays valid until that `update`.
+   */
+  argumentInto?(groups: number, n: number): Float64Array | undefined;
   /** One column per state field, one entry per group (0 … groups-1). */
   states(groups: number): unknown[][];
   results(groups: number): unknown[];
@@ -224,6 +230,11 @@ class ValueCounts {
     const rows = this.rows.view();
     for (let g = 0; g < groups; g++) out[g] = (delta[g] ?? 0) + (rows[g] ?? 0);
     return out;
+  }
+
+  /** Whether `update` counts rows into a GroupRows of its own (which may grow the heap). */
+  get ownsRows(): boolean {
+    return this.counting;
   }
 
   /** Frees the GroupRows when it is this accumulator's own. */
@@ -676,6 +687,13 @@ class FloatSumAcc implements GroupedAccumulator {
     else this.updateDense(...this.nonNull(rows, values as readonly unknown[]));
   }
 
+  /** A kernel's doubles go straight into the scratch region the windows' fold reads (no array per batch, no copy). */
+  argumentInto(groups: number, n: number): Float64Array | undefined {
+    if (this.count.ownsRows) return undefined;
+    this.grow(groups);
+    return scratchFloats(Scratch.Values, n);
+  }
+
   /** The rows of `vs` that are not null (null rows counted as skipped), as a batch in their own scratch region. */
   private nonNull({ ids, n }: GroupBatch, vs: readonly unknown[]): [GroupBatch, Float64Array] {
     const kept = new Int32Array(n);
@@ -693,6 +711,7 @@ class FloatSumAcc implements GroupedAccumulator {
     return [new GroupBatch(kept, m, Scratch.NonNullIds), values];
   }
 
+  /** Adds `values` (in the heap already when a kernel computed them there; read only through fresh views from then on). */
   private updateDense(rows: GroupBatch, values: Float64Array): void {
     const n = rows.n;
     const at = toHeap(Scratch.Values, values, n);
@@ -703,15 +722,16 @@ class FloatSumAcc implements GroupedAccumulator {
       // Whole values add to their group's whole sum up to the first other value; from there,
       // values that fit their group's first window add there, and the rest (a value the window
       // cannot hold, or one that opens no window) come back as row numbers, for add().
-      const whole = from + this.addWhole(rows.at + from * 4, at + from * 8, values[from] as number, to - from);
+      const whole = from + this.addWhole(rows.at + from * 4, at + from * 8, floatsAt(at + from * 8, 1)[0] as number, to - from);
       const left = folds.addToWindows(rows.at + whole * 4, at + whole * 8, to - whole, this.first.cells.at, restAt);
       // Opened (which may grow the heap) before the heap's views below are taken.
       if (left > 0) this.opened();
       const ids = rows.ids;
       const rest = intsAt(restAt, left);
+      const heapValues = floatsAt(at, n);
       for (let k = 0; k < left; k++) {
         const i = whole + (rest[k] as number);
-        this.add(ids[i] as number, values[i] as number);
+        this.add(ids[i] as number, heapValues[i] as number);
       }
     }
   }

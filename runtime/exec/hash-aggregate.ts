@@ -117,7 +117,7 @@ export class HashAggregation {
     this.rows.add(rows, groups);
     this.accs.forEach((acc, a) => {
       const arg = c.args[a];
-      acc.update(rows, arg ? arg(input, this.ctx) : null, groups);
+      acc.update(rows, arg ? arg(input, this.ctx, acc.argumentInto?.(groups, n)) : null, groups);
     });
   }
 

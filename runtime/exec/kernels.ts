@@ -29,8 +29,11 @@ export function columnsRead(schema: Schema, exprs: readonly Expr[]): ColumnSet {
 
 export const unionColumns = (a: ColumnSet, b: ColumnSet): ColumnSet => (a === null || b === null ? null : new Set([...a, ...b]));
 
-/** Evaluates an expression for every row of a batch. */
-export type BatchKernel = (input: ColumnBatch, ctx: KernelContext) => unknown[];
+/**
+ * Evaluates an expression for every row of a batch. A kernel whose values are non-nullable
+ * doubles writes them into `into` when given (of the batch's length), else into a new array.
+ */
+export type BatchKernel = (input: ColumnBatch, ctx: KernelContext, into?: Float64Array) => unknown[];
 /** Binds a left and right batch, then evaluates a join condition for row pair (i, j). */
 export type PairKernel = (left: ColumnBatch, right: ColumnBatch, ctx: KernelContext) => (i: number, j: number) => unknown;
 
@@ -271,7 +274,7 @@ function batchSource(g: Generator, expr: Expr, truthy: boolean): string {
   // nulls is: aggregates then take their dense path, and its Arrow encoding is the buffer.
   const arithmetic = expr.kind === "Binary" && ["+", "-", "*", "/", "%"].includes(expr.op);
   const type = truthy || !arithmetic ? undefined : g.exprType(expr);
-  const out = type?.type === "float64" && !type.nullable ? "new Float64Array(n)" : "new Array(n)";
+  const out = type?.type === "float64" && !type.nullable ? "O ?? new Float64Array(n)" : "new Array(n)";
   return [...g.prologue, "const n = L.length;", `const out = ${out};`, g.tempDecl, `for (let i = 0; i < n; i++) out[i] = ${body};`, "return out;"].join("\n");
 }
 
@@ -290,11 +293,11 @@ export function compileKernel(expr: Expr, schema: Schema, truthy = false): Batch
   }
   const g = new Generator([schema], false);
   const source = batchSource(g, expr, truthy);
-  const fn = new Function("L", "ctx", "F", "H", source) as (l: ColumnBatch, ctx: KernelContext, f: unknown[], h: typeof HELPERS) => unknown[];
+  const fn = new Function("L", "ctx", "F", "H", "O", source) as (l: ColumnBatch, ctx: KernelContext, f: unknown[], h: typeof HELPERS, o?: Float64Array) => unknown[];
   const fns = g.fns;
-  return (input, ctx) => {
+  return (input, ctx, into) => {
     try {
-      return fn(input, ctx, fns, HELPERS);
+      return fn(input, ctx, fns, HELPERS, into);
     } catch (e) {
       throw failure(expr, e);
     }

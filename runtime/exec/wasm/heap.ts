@@ -255,6 +255,16 @@ export function scratchInts(slot: Scratch, n: number): number {
   return scratchAt(slot, n * 4);
 }
 
+/** The float64s of scratch region `slot`, room for `n` (a view, valid until the heap next grows). */
+export function scratchFloats(slot: Scratch, n: number): Float64Array {
+  return floatsAt(scratchAt(slot, n * 8), n);
+}
+
+/** The float64s at byte offset `at` (a view, valid until the heap next grows). */
+export function floatsAt(at: number, n: number): Float64Array {
+  return new Float64Array(memory.buffer, at, n);
+}
+
 /** The int32s at byte offset `at` (a view, valid until the heap next grows). */
 export function intsAt(at: number, n: number): Int32Array {
   return new Int32Array(memory.buffer, at, n);

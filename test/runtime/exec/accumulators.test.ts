@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PhysicalAggregate } from "../../../plan/physical.ts";
 import type { DataType } from "../../../plan/schema.ts";
-import { createAccumulator, ExactSum, GroupBatch } from "../../../runtime/exec/accumulators.ts";
+import { createAccumulator, ExactSum, GroupBatch, GroupRows } from "../../../runtime/exec/accumulators.ts";
 import { folds, HeapInts } from "../../../runtime/exec/wasm/heap.ts";
 
 const agg = (fn: PhysicalAggregate["fn"], argType: DataType, star = false): PhysicalAggregate =>
@@ -54,6 +54,24 @@ describe("merging partial states", () => {
     const sums = acc.results(groups);
     expect([sums[0], sums[5], sums[groups - 1], sums[1]]).toEqual([2, 4, 4, null]);
     idsInHeap.free();
+  });
+
+  it("gives a kernel a view of the heap for its values that stays valid through update, the states grown first", () => {
+    // More groups than the heap holds first windows for: growing the states must grow the heap.
+    const groups = folds.memory.buffer.byteLength / 32 + 1;
+    const shared = new GroupRows();
+    const acc = createAccumulator(agg("sum", "float64"), shared);
+    const batch = new GroupBatch(Int32Array.from([0, groups - 1, 0, 5]), 4);
+    shared.add(batch, groups);
+    const before = folds.memory.buffer.byteLength;
+    const into = acc.argumentInto?.(groups, 4) as Float64Array;
+    expect(folds.memory.buffer.byteLength).toBeGreaterThan(before);
+    into.set([1.5, 2, 3.25, 4]);
+    acc.update(batch, into as unknown as unknown[], groups);
+    const sums = acc.results(groups);
+    expect([sums[0], sums[5], sums[groups - 1], sums[1]]).toEqual([4.75, 4, 2, null]);
+    acc.free?.();
+    shared.free();
   });
 
   it("counts float sums' states by ids read before the batch of non-null states grows the heap", () => {

@@ -33,6 +33,10 @@ describe("kernels: operators keep their JavaScript meaning", () => {
     const product = compileKernel(bin("*", col("x"), col("y")), dense)(batch, ctx);
     expect(product).toBeInstanceOf(Float64Array);
     expect(Array.from(product)).toEqual([0.5, -0, -6]);
+    // Into the array given (an aggregate's scratch space), when one is.
+    const into = new Float64Array(3);
+    expect(compileKernel(bin("*", col("x"), col("y")), dense)(batch, ctx, into)).toBe(into);
+    expect(Array.from(into)).toEqual([0.5, -0, -6]);
     // Over nullable columns the values stay a JS array (JavaScript's null * 1 is 0).
     const nullable = evalRows(bin("*", col("a"), col("b")), [{ a: 2, b: 3 }, { a: null, b: 1 }]);
     expect(nullable).not.toBeInstanceOf(Float64Array);

@@ -148,6 +148,41 @@ describe("HashJoinExec", () => {
   });
 });
 
+describe("HashAggregateExec over computed values", () => {
+  it("sums and averages an expression computed into the heap while the groups grow it", async () => {
+    // 60,000 rows over 30,000 groups: the states grow (and the heap with them) batch after batch.
+    const rows = Array.from({ length: 60_000 }, (_, i) => ({ k: (i * 7919) % 30_000, x: (i % 1000) / 8, q: i % 13 }));
+    const big = table("big", { k: "int32", x: "float64", q: "int32" }, rows);
+    const times = (l: Expr, r: Expr): Expr => ({ kind: "Binary", op: "*", left: l, right: r });
+    // The aggregates' arguments are expressions, which their kernels compute for each batch.
+    const plan = b.aggregate(
+      big.scan,
+      ["k"],
+      [
+        { name: "sy", expr: { kind: "Agg", fn: "sum", arg: times(col("x"), col("q")) } },
+        { name: "az", expr: { kind: "Agg", fn: "avg", arg: times(col("q"), col("q")) } },
+      ],
+    );
+    const expected = new Map<number, { sy: number; z: number; n: number }>();
+    for (const r of rows) {
+      const e = expected.get(r.k) ?? { sy: 0, z: 0, n: 0 };
+      // Exact in doubles: multiples of 1/8 below 2^40.
+      e.sy += r.x * r.q;
+      e.z += r.q * r.q;
+      e.n++;
+      expected.set(r.k, e);
+    }
+    for (const partitions of [1, 3]) {
+      const got = await rowsOf(plan, [big], partitions);
+      expect(got).toHaveLength(expected.size);
+      for (const r of got) {
+        const e = expected.get(r.k as number);
+        expect([r.sy, r.az]).toEqual([e?.sy, (e?.z ?? 0) / (e?.n ?? 1)]);
+      }
+    }
+  });
+});
+
 describe("HashAggregateExec over an aggregate", () => {
   it("gives what the whole inner rows give, whichever of their keys and results the outer one reads", async () => {
     const inner = b.aggregate(sales.scan, ["k", "q"], [{ name: "s", expr: agg("sum", "big") }, { name: "n", expr: agg("count") }]);
