@@ -192,8 +192,10 @@ export class GroupRows {
  * counts of the states it merged.
  */
 class ValueCounts {
-  /** Merged counts less skipped rows, per group. */
-  private delta: Float64Array = new Float64Array(16);
+  /** Merged counts less skipped rows, per group; none until a row is skipped or a state merged (most aggregates never do). */
+  private delta: Float64Array | undefined;
+  /** Groups so far: the delta's length when it is made. */
+  private groups = 0;
   constructor(
     private readonly rows: GroupRows,
     private readonly counting: boolean,
@@ -201,34 +203,43 @@ class ValueCounts {
 
   /** Before folding a batch: counts its rows when the GroupRows is this accumulator's own. */
   update(rows: GroupBatch, groups: number): void {
-    this.delta = ensure(this.delta, groups);
+    this.reserve(groups);
     if (this.counting) this.rows.add(rows, groups);
+  }
+
+  /** The delta, of room for every group so far. */
+  private deltas(): Float64Array {
+    this.delta = ensure(this.delta ?? new Float64Array(0), this.groups);
+    return this.delta;
   }
 
   /** Group g skipped a null row. */
   skip(g: number): void {
-    this.delta[g] = (this.delta[g] as number) - 1;
+    const delta = this.deltas();
+    delta[g] = (delta[g] as number) - 1;
   }
 
   /** Before merging a batch of states over `groups` groups. */
   reserve(groups: number): void {
-    this.delta = ensure(this.delta, groups);
+    this.groups = Math.max(this.groups, groups);
   }
 
   merge(g: number, n: number): void {
-    this.delta[g] = (this.delta[g] as number) + n;
+    const delta = this.deltas();
+    delta[g] = (delta[g] as number) + n;
   }
 
   of(g: number): number {
-    return (this.delta[g] ?? 0) + this.rows.of(g);
+    return (this.delta?.[g] ?? 0) + this.rows.of(g);
   }
 
   /** The counts of groups 0 … groups-1. */
   all(groups: number): Float64Array {
     const out = new Float64Array(groups);
-    const { delta } = this;
     const rows = this.rows.view();
-    for (let g = 0; g < groups; g++) out[g] = (delta[g] ?? 0) + (rows[g] ?? 0);
+    const delta = this.delta;
+    if (delta === undefined) out.set(rows.subarray(0, Math.min(groups, rows.length)));
+    else for (let g = 0; g < groups; g++) out[g] = (delta[g] ?? 0) + (rows[g] ?? 0);
     return out;
   }
 
