@@ -81,8 +81,8 @@ export class RowAssembler {
 
   /** New builders for the next batch, sized like the last one's. */
   private reset(): void {
-    const last = this.builders as ColumnBuilder[] | undefined;
-    this.builders = this.fields.map((f, j) => (this.requested[j] ? columnBuilder(f.type, last?.[j]) : checkOnlyBuilder(f.type)));
+    const last = this.builders;
+    this.builders = this.fields.map((f, j) => (this.requested[j] ? columnBuilder(f.type, last[j]) : checkOnlyBuilder(f.type)));
     this.appenders = this.builders.map((b) => b.appendParsed.bind(b));
     this.corrupt = this.sources.includes(-1) ? columnBuilder("utf8", this.corrupt) : undefined;
     this.rows = 0;
