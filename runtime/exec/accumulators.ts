@@ -155,6 +155,26 @@ function ensure(a: Float64Array, n: number): Float64Array {
   return out;
 }
 
+/**
+ * The rows of number column `vs` that are not null, as a batch in their own scratch region and
+ * their values as float64s; `skipped(g)` is told the group of each null row.
+ */
+function nonNullRows({ ids, n }: GroupBatch, vs: readonly unknown[], skipped: (g: number) => void): [GroupBatch, Float64Array] {
+  const kept = new Int32Array(n);
+  const values = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vs[i];
+    const g = ids[i] as number;
+    if (v === null || v === undefined) skipped(g);
+    else {
+      kept[m] = g;
+      values[m++] = v as number;
+    }
+  }
+  return [new GroupBatch(kept, m, Scratch.NonNullIds), values];
+}
+
 function ensureList<T>(a: T[], n: number, make: () => T): void {
   while (a.length < n) a.push(make());
 }
@@ -695,7 +715,7 @@ class FloatSumAcc implements GroupedAccumulator {
     this.grow(groups);
     this.count.update(rows, groups);
     if (values instanceof Float64Array) this.updateDense(rows, values);
-    else this.updateDense(...this.nonNull(rows, values as readonly unknown[]));
+    else this.updateDense(...nonNullRows(rows, values as readonly unknown[], (g) => this.count.skip(g)));
   }
 
   /** A kernel's doubles go straight into the scratch region the windows' fold reads (no array per batch, no copy). */
@@ -703,23 +723,6 @@ class FloatSumAcc implements GroupedAccumulator {
     if (this.count.ownsRows) return undefined;
     this.grow(groups);
     return scratchFloats(Scratch.Values, n);
-  }
-
-  /** The rows of `vs` that are not null (null rows counted as skipped), as a batch in their own scratch region. */
-  private nonNull({ ids, n }: GroupBatch, vs: readonly unknown[]): [GroupBatch, Float64Array] {
-    const kept = new Int32Array(n);
-    const values = new Float64Array(n);
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const v = vs[i];
-      const g = ids[i] as number;
-      if (v === null || v === undefined) this.count.skip(g);
-      else {
-        kept[m] = g;
-        values[m++] = v as number;
-      }
-    }
-    return [new GroupBatch(kept, m, Scratch.NonNullIds), values];
   }
 
   /** Adds `values` (in the heap already when a kernel computed them there; read only through fresh views from then on). */
@@ -938,17 +941,8 @@ class NumericMinMaxAcc implements GroupedAccumulator {
       return;
     }
     // Nulls (or a column of another representation): the rows with a value, as float64s.
-    const ids = rows.ids;
-    const kept = new Int32Array(rows.n);
-    const keptValues = new Float64Array(rows.n);
-    let m = 0;
-    for (let i = 0; i < rows.n; i++) {
-      const v = vs[i];
-      if (v === null || v === undefined) continue;
-      kept[m] = ids[i] as number;
-      keptValues[m++] = v as number;
-    }
-    this.fold(new GroupBatch(kept, m, Scratch.NonNullIds), toHeap(Scratch.Values, keptValues, m), false);
+    const [kept, keptValues] = nonNullRows(rows, vs, () => {});
+    this.fold(kept, toHeap(Scratch.Values, keptValues, kept.n), false);
   }
 
   private fold(rows: GroupBatch, values: number, ints: boolean): void {
