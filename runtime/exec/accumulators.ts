@@ -1,4 +1,5 @@
 import type { PhysicalAggregate } from "../../plan/physical.ts";
+import { validityOf } from "./columns.ts";
 import { compareValues } from "./keys.ts";
 import { floatsAt, folds, HeapBytes, HeapFloats, intsAt, Scratch, scratchFloats, scratchInts, toHeap } from "./wasm/heap.ts";
 
@@ -156,12 +157,25 @@ function ensure(a: Float64Array, n: number): Float64Array {
 }
 
 /**
- * The rows of number column `vs` that are not null, as a batch in their own scratch region and
- * their values as float64s; `skipped(g)` is told the group of each null row.
+ * The rows of number column `vs` that are not null (null, or not valid in a `typedWithNulls`
+ * column's validity), as a batch in their own scratch region and their values as float64s in
+ * scratch region Values (a view, valid until the heap next grows); `skipped(g)` is told the
+ * group of each null row.
  */
-function nonNullRows({ ids, n }: GroupBatch, vs: readonly unknown[], skipped: (g: number) => void): [GroupBatch, Float64Array] {
-  const kept = new Int32Array(n);
-  const values = new Float64Array(n);
+function nonNullRows(rows: GroupBatch, vs: readonly unknown[], skipped: (g: number) => void): [GroupBatch, Float64Array] {
+  const n = rows.n;
+  const keptAt = scratchInts(Scratch.NonNullIds, n);
+  const values = scratchFloats(Scratch.Values, n);
+  // Views taken after the scratch regions (which may grow the heap) are.
+  const kept = intsAt(keptAt, n);
+  const ids = rows.ids;
+  const valid = validityOf(vs);
+  const m = valid === undefined ? keepNonNull(ids, n, vs, kept, values, skipped) : keepValid(ids, n, vs as unknown as Float64Array, valid, kept, values, skipped);
+  return [new GroupBatch(kept, m, Scratch.NonNullIds), values];
+}
+
+/** nonNullRows over a column with nulls as null: the number of rows kept. */
+function keepNonNull(ids: Int32Array, n: number, vs: readonly unknown[], kept: Int32Array, values: Float64Array, skipped: (g: number) => void): number {
   let m = 0;
   for (let i = 0; i < n; i++) {
     const v = vs[i];
@@ -172,7 +186,21 @@ function nonNullRows({ ids, n }: GroupBatch, vs: readonly unknown[], skipped: (g
       values[m++] = v as number;
     }
   }
-  return [new GroupBatch(kept, m, Scratch.NonNullIds), values];
+  return m;
+}
+
+/** nonNullRows over a typed column with a validity (its int32s read as doubles alike): the number of rows kept. */
+function keepValid(ids: Int32Array, n: number, vs: Float64Array, valid: Uint8Array, kept: Int32Array, values: Float64Array, skipped: (g: number) => void): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const g = ids[i] as number;
+    if (valid[i] === 0) skipped(g);
+    else {
+      kept[m] = g;
+      values[m++] = vs[i] as number;
+    }
+  }
+  return m;
 }
 
 function ensureList<T>(a: T[], n: number, make: () => T): void {
@@ -284,8 +312,14 @@ class CountAcc implements GroupedAccumulator {
   }
   update(rows: GroupBatch, values: readonly unknown[] | null, groups: number): void {
     this.n.update(rows, groups);
-    if (this.star || values === null || isDense(values)) return;
+    if (this.star || values === null) return;
     const { ids, n } = rows;
+    const valid = validityOf(values);
+    if (valid !== undefined) {
+      for (let i = 0; i < n; i++) if (valid[i] === 0) this.n.skip(ids[i] as number);
+      return;
+    }
+    if (isDense(values)) return;
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (v === null || v === undefined) this.n.skip(ids[i] as number);
@@ -308,9 +342,9 @@ class CountAcc implements GroupedAccumulator {
   }
 }
 
-/** Whether a column is a typed array (decodeColumn's numeric columns without nulls). */
+/** Whether a column is a typed array without nulls (decodeColumn's numeric columns without nulls). */
 function isDense(values: readonly unknown[]): boolean {
-  return ArrayBuffer.isView(values);
+  return ArrayBuffer.isView(values) && validityOf(values) === undefined;
 }
 
 /**
@@ -391,17 +425,18 @@ class IntSumAcc implements GroupedAccumulator {
     this.grow(groups);
     this.count.update(rows, groups);
     const vs = values as readonly unknown[];
-    if (!this.wide && vs instanceof Int32Array) {
+    if (!this.wide && vs instanceof Int32Array && isDense(vs)) {
       folds.sumInt32(rows.at, toHeap(Scratch.Values, vs, rows.n), rows.n, this.num.at);
       return;
     }
     const { ids, n } = rows;
     const { big } = this;
     const num = this.num.array;
+    const valid = validityOf(vs);
     for (let i = 0; i < n; i++) {
       const v = vs[i];
       const g = ids[i] as number;
-      if (v === null || v === undefined) this.count.skip(g);
+      if (valid === undefined ? v === null || v === undefined : valid[i] === 0) this.count.skip(g);
       else if (this.wide) big[g] = (big[g] as bigint) + (v as bigint);
       else num[g] = (num[g] as number) + (v as number);
     }
@@ -714,7 +749,7 @@ class FloatSumAcc implements GroupedAccumulator {
   update(rows: GroupBatch, values: readonly unknown[] | null, groups: number): void {
     this.grow(groups);
     this.count.update(rows, groups);
-    if (values instanceof Float64Array) this.updateDense(rows, values);
+    if (values instanceof Float64Array && isDense(values)) this.updateDense(rows, values);
     else this.updateDense(...nonNullRows(rows, values as readonly unknown[], (g) => this.count.skip(g)));
   }
 
@@ -936,7 +971,7 @@ class NumericMinMaxAcc implements GroupedAccumulator {
     this.seen.grow(groups);
     const vs = values as readonly unknown[];
     const typed = this.ints ? vs instanceof Int32Array : vs instanceof Float64Array;
-    if (typed) {
+    if (typed && isDense(vs)) {
       this.fold(rows, toHeap(Scratch.Values, vs as unknown as Int32Array | Float64Array, rows.n), this.ints);
       return;
     }
@@ -1042,6 +1077,24 @@ function stddev(values: readonly number[]): number | null {
  * The accumulator of `a`. With `rows`, shared by an aggregation's accumulators, the caller adds
  * each batch's group ids to it before their `update`s; without, the accumulator counts its own.
  */
+/**
+ * Whether the accumulator of `a` folds a `typedWithNulls` column (see columns.ts's validityOf):
+ * counts of any column, and sums, averages, minimums and maximums of int32 and float64 ones.
+ */
+export function foldsTypedWithNulls(a: PhysicalAggregate): boolean {
+  switch (a.fn) {
+    case "count":
+      return true;
+    case "sum":
+    case "avg":
+    case "min":
+    case "max":
+      return a.argType === "int32" || a.argType === "float64";
+    default:
+      return false;
+  }
+}
+
 export function createAccumulator(a: PhysicalAggregate, rows?: GroupRows): GroupedAccumulator {
   switch (a.fn) {
     case "count":

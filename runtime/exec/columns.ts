@@ -135,9 +135,12 @@ function convertDecoded(v: unknown, type: DataType): unknown {
   }
 }
 
-/** The typed array a non-null chunk of `type` already holds its engine values in, if any. */
-function typedValues(data: arrow.Data, type: DataType): Float64Array | Int32Array | BigInt64Array | null {
-  if (data.nullCount !== 0) return null;
+/**
+ * The typed array a chunk of `type` already holds its engine values in, if any: only for a
+ * chunk without nulls unless `withNulls` (then the array holds something at a null row).
+ */
+function typedValues(data: arrow.Data, type: DataType, withNulls = false): Float64Array | Int32Array | BigInt64Array | null {
+  if (data.nullCount !== 0 && !withNulls) return null;
   const t = data.type as arrow.DataType;
   const direct =
     (type === "int32" && arrow.DataType.isInt(t) && t.bitWidth === 32 && t.isSigned) ||
@@ -148,31 +151,72 @@ function typedValues(data: arrow.Data, type: DataType): Float64Array | Int32Arra
 }
 
 /**
+ * What the one reader of a column needs of it: every row's engine value (`values`); only the
+ * codes of a utf8 column that keeps its dictionary (`codes`: a grouping key, see decodeColumn);
+ * or a numeric column's values in a typed array even where it has nulls (`typedWithNulls`: an
+ * aggregate that folds the column, see validityOf).
+ */
+export type ColumnUse = "values" | "codes" | "typedWithNulls";
+
+/**
+ * Which rows of a `typedWithNulls` column hold a value (a byte per row, 1: a value; the typed
+ * array holds 0 or anything at the others). Only a reader that asks for such a column gets one
+ * (the accumulators of hash-aggregate.ts's `inputUses`), so no other reader ever sees it.
+ */
+const validities = new WeakMap<object, Uint8Array>();
+
+/** The validity of a `typedWithNulls` column that has nulls; undefined for every other column. */
+export function validityOf(column: readonly unknown[]): Uint8Array | undefined {
+  return validities.get(column);
+}
+
+function withValidity(values: Float64Array | Int32Array | BigInt64Array, valid: Uint8Array): unknown[] {
+  validities.set(values, valid);
+  return values as unknown as unknown[];
+}
+
+/** A typed array of `length` values: the parts' values in order. */
+function concatTyped(parts: readonly (Float64Array | Int32Array | BigInt64Array)[], length: number): Float64Array | Int32Array | BigInt64Array {
+  if (parts.length === 1) return parts[0] as Float64Array;
+  const out = new ((parts[0] as Float64Array).constructor as Float64ArrayConstructor)(length);
+  let at = 0;
+  for (const v of parts as Float64Array[]) {
+    out.set(v, at);
+    at += v.length;
+  }
+  return out;
+}
+
+/**
  * One column of engine values from Arrow chunks, in order. A numeric column without nulls
  * stays in a typed array (the chunk's own buffer when there is one chunk): operators only
- * index and slice columns, which a typed array serves without boxing a value. A utf8 column
+ * index and slice columns, which a typed array serves without boxing a value; with nulls, it
+ * does too when `use` is `typedWithNulls` (its validity then tells the nulls). A utf8 column
  * (plain or dictionary-encoded) goes through `utf8`'s dictionary (one for the batches of a
- * stream), or a new one. With `codesOnly`, a utf8 column that keeps its dictionary is only
- * that: an empty array whose rows are its dictionary's codes (`utf8Dictionary`), for a reader
- * that needs no row's string (a grouping key; see `keyValues`).
+ * stream), or a new one. For `codes`, a utf8 column that keeps its dictionary is only that: an
+ * empty array whose rows are its dictionary's codes (`utf8Dictionary`), for a reader that needs
+ * no row's string (a grouping key; see `keyValues`).
  */
-export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8?: Utf8Decoder, codesOnly = false): unknown[] {
+export function decodeColumn(chunks: readonly arrow.Data[], type: DataType, utf8?: Utf8Decoder, use: ColumnUse = "values"): unknown[] {
   const length = chunks.reduce((n, d) => n + d.length, 0);
-  const typed = chunks.map((d) => typedValues(d, type));
+  const withNulls = use === "typedWithNulls";
+  const typed = chunks.map((d) => typedValues(d, type, withNulls));
   if (typed.length > 0 && typed.every((v) => v !== null && v.constructor === typed[0]?.constructor)) {
-    if (typed.length === 1) return typed[0] as unknown as unknown[];
-    const Ctor = (typed[0] as Float64Array).constructor as Float64ArrayConstructor;
-    const out = new Ctor(length);
+    const values = concatTyped(typed as Float64Array[], length);
+    if (!chunks.some((d) => d.nullCount > 0)) return values as unknown as unknown[];
+    const valid = new Uint8Array(length);
     let at = 0;
-    for (const v of typed as Float64Array[]) {
-      out.set(v, at);
-      at += v.length;
+    for (const d of chunks) {
+      const bitmap = d.nullCount === 0 ? null : d.nullBitmap;
+      for (let i = 0; i < d.length; i++) valid[at + i] = isValid(bitmap, d.offset, i) ? 1 : 0;
+      at += d.length;
     }
-    return out as unknown as unknown[];
+    return withValidity(values, valid);
   }
   if (type === "utf8" && chunks.every((d) => arrow.DataType.isUtf8(d.type) || isUtf8Dictionary(d))) {
     // A decoder of this call alone is freed after it; a stream's lives across its batches.
     const decoder = utf8 ?? new Utf8Decoder();
+    const codesOnly = use === "codes";
     const out: unknown[] = codesOnly ? [] : new Array(length);
     const decoded = decoder.decode(chunks, out, length, codesOnly);
     if (utf8 === undefined) decoder.free();
@@ -313,15 +357,15 @@ export function encodeColumn(values: readonly unknown[], field: ExecField): arro
 export const PRUNED: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /**
- * Decodes the columns of `schema` (by name) from batches, concatenated in order; the utf8
- * columns numbered in `codesOnly` as codes-only columns (see decodeColumn), and those not in
- * `read` (when given) not at all (PRUNED).
+ * Decodes the columns of `schema` (by name) from batches, concatenated in order; those numbered
+ * in `uses` for that use (see decodeColumn), and those not in `read` (when given) not at all
+ * (PRUNED).
  */
 export function batchesToColumns(
   batches: readonly arrow.RecordBatch[],
   schema: ExecSchema,
   utf8?: readonly (Utf8Decoder | undefined)[],
-  codesOnly?: ReadonlySet<number>,
+  uses?: ReadonlyMap<number, ColumnUse>,
   read?: ReadonlySet<number>,
 ): ColumnBatch {
   const columns = schema.fields.map((f, i) => {
@@ -331,7 +375,7 @@ export function batchesToColumns(
       if (!child) throw new Error(`internal: batch has no column '${f.name}'`);
       return child.data;
     });
-    return decodeColumn(chunks.flat(), f.type, utf8?.[i], codesOnly?.has(i) ?? false);
+    return decodeColumn(chunks.flat(), f.type, utf8?.[i], uses?.get(i));
   });
   return { length: batches.reduce((n, b) => n + b.numRows, 0), columns };
 }
@@ -352,15 +396,28 @@ export type RowIndexes = readonly number[] | Int32Array;
 
 /**
  * Rows `rows` of a column, in that order; -1 gives null. A typed column stays typed (a gather
- * into a typed array of its kind) when every row is present.
+ * into a typed array of its kind) when every row is present, or for `typedWithNulls` (-1 rows
+ * are its validity's nulls).
  */
-export function gather(column: readonly unknown[], rows: RowIndexes): unknown[] {
+export function gather(column: readonly unknown[], rows: RowIndexes, use: ColumnUse = "values"): unknown[] {
   if (column === PRUNED) return PRUNED;
-  if (ArrayBuffer.isView(column) && !hasNegative(rows)) {
+  const negative = ArrayBuffer.isView(column) && hasNegative(rows);
+  if (ArrayBuffer.isView(column) && (!negative || use === "typedWithNulls")) {
     const typed = column as unknown as Float64Array;
     const out = new (typed.constructor as Float64ArrayConstructor)(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = typed[rows[i] as number] as number;
-    return out as unknown as unknown[];
+    if (!negative) {
+      for (let i = 0; i < rows.length; i++) out[i] = typed[rows[i] as number] as number;
+      return out as unknown as unknown[];
+    }
+    const valid = new Uint8Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as number;
+      if (r >= 0) {
+        out[i] = typed[r] as number;
+        valid[i] = 1;
+      }
+    }
+    return withValidity(out, valid);
   }
   const out: unknown[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
@@ -409,13 +466,7 @@ function concatColumn(parts: readonly (readonly unknown[])[], length: number): u
   const first = parts[0];
   if (first === PRUNED) return PRUNED;
   if (ArrayBuffer.isView(first) && parts.every((p) => p.constructor === first.constructor)) {
-    const out = new (first.constructor as Float64ArrayConstructor)(length);
-    let at = 0;
-    for (const p of parts as unknown as Float64Array[]) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out as unknown as unknown[];
+    return concatTyped(parts as unknown as Float64Array[], length) as unknown as unknown[];
   }
   const out: unknown[] = new Array(length);
   let at = 0;

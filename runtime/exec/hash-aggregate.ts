@@ -1,14 +1,19 @@
 import { type HashAggregateExec, aggregateStateFields as stateFields } from "../../plan/physical.ts";
+import { columnsOf } from "../../plan/expr.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import { createAccumulator, GroupBatch, type GroupedAccumulator, GroupRows } from "./accumulators.ts";
-import { type ColumnBatch, concatColumns, keyValues, PRUNED } from "./columns.ts";
+import { createAccumulator, foldsTypedWithNulls, GroupBatch, type GroupedAccumulator, GroupRows } from "./accumulators.ts";
+import { type ColumnBatch, type ColumnUse, concatColumns, keyValues, PRUNED } from "./columns.ts";
 import { type BatchKernel, type ColumnSet, columnsRead, compileKernel, type KernelContext, unionColumns } from "./kernels.ts";
 import { KeyIndex } from "./keys.ts";
 
 interface Compiled {
   readonly keyIndexes: readonly number[];
-  /** The utf8 grouping keys no aggregate reads: the aggregation needs only their codes. */
-  readonly codesOnly: ReadonlySet<number>;
+  /**
+   * Input columns the aggregation needs for another use than their values: the utf8 grouping
+   * keys no aggregate reads (only their codes), and the numeric columns read only as the plain
+   * argument of accumulators that fold a typed column with a validity.
+   */
+  readonly uses: ReadonlyMap<number, ColumnUse>;
   /** Every input column the aggregation reads: keys, arguments' columns, states. */
   readonly reads: ColumnSet;
   /** Per aggregate: a kernel for its argument (rows in), or its state columns (states in). */
@@ -28,20 +33,29 @@ function compile(node: HashAggregateExec): Compiled {
     const stateIndexes = node.aggs.map((a) => (fromStates ? stateFields(a).map((f) => fieldIndex(input, f.name)) : []));
     // The columns the arguments read (in final mode, the states carry them instead).
     const argReads = columnsRead(input, fromStates ? [] : node.aggs.flatMap((a) => (a.arg ? [a.arg] : [])));
-    const codesOnly = new Set(keyIndexes.filter((k) => input.fields[k]?.type === "utf8" && argReads !== null && !argReads.has(k)));
+    const uses = new Map<number, ColumnUse>();
+    for (const k of keyIndexes) if (input.fields[k]?.type === "utf8" && argReads !== null && !argReads.has(k)) uses.set(k, "codes");
+    if (!fromStates) {
+      input.fields.forEach((f, k) => {
+        const readers = node.aggs.filter((a) => a.arg !== undefined && columnsOf(a.arg).has(f.name));
+        const folded = readers.every((a) => a.arg?.kind === "Column" && (a.arg.side ?? 0) === 0 && foldsTypedWithNulls(a));
+        if (readers.length > 0 && folded && !keyIndexes.includes(k)) uses.set(k, "typedWithNulls");
+      });
+    }
     const reads = unionColumns(argReads, new Set([...keyIndexes, ...stateIndexes.flat()]));
-    c = { keyIndexes, codesOnly, reads, args, stateIndexes };
+    c = { keyIndexes, uses, reads, args, stateIndexes };
     compiled.set(node, c);
   }
   return c;
 }
 
 /**
- * The columns of an aggregate's input that may reach it codes-only (decodeColumn): utf8 keys
- * that no aggregate reads, whose strings it takes from their dictionary for each new group.
+ * The columns of an aggregate's input it needs for another use than their values: codes-only
+ * utf8 keys that no aggregate reads, whose strings it takes from their dictionary for each new
+ * group; numeric columns only its accumulators fold, typed even with nulls (see ColumnUse).
  */
-export function codesOnlyColumns(node: HashAggregateExec): ReadonlySet<number> {
-  return compile(node).codesOnly;
+export function inputUses(node: HashAggregateExec): ReadonlyMap<number, ColumnUse> {
+  return compile(node).uses;
 }
 
 /** The columns of an aggregate's input it reads (the others it never touches); null: all. */

@@ -1,6 +1,6 @@
 import type { HashJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import type { ColumnBatch } from "./columns.ts";
+import type { ColumnBatch, ColumnUse } from "./columns.ts";
 import type { ColumnSet } from "./kernels.ts";
 import { joinOutput } from "./join-output.ts";
 import { hasNull, KeyIndex } from "./keys.ts";
@@ -31,6 +31,8 @@ export class HashJoin {
     private readonly right: ColumnBatch,
     /** The output columns something reads (the others are PRUNED); null: all. */
     private readonly outputs: ColumnSet,
+    /** The output columns their reader needs for another use than their values (see ColumnUse). */
+    private readonly uses?: ReadonlyMap<number, ColumnUse>,
   ) {
     const rKeys = node.keys.map((k) => right.columns[fieldIndex(node.right.schema, k)] as unknown[]);
     this.index = new KeyIndex(rKeys.length);
@@ -68,7 +70,7 @@ export class HashJoin {
       this.li.grow(this.li.length * 2);
       this.ri.grow(this.ri.length * 2);
     }
-    return joinOutput(node, left, this.right, this.li.array.subarray(0, m), this.ri.array.subarray(0, m), null, this.outputs);
+    return joinOutput(node, left, this.right, this.li.array.subarray(0, m), this.ri.array.subarray(0, m), null, this.outputs, this.uses);
   }
 
   /** Gives the join's memory in the folds' heap back, after the last probe and `unmatchedRight`. */
@@ -81,6 +83,6 @@ export class HashJoin {
   unmatchedRight(): ColumnBatch | undefined {
     if (!this.matchedRight) return undefined;
     const noLeft: ColumnBatch = { length: 0, columns: this.node.left.schema.fields.map(() => []) };
-    return joinOutput(this.node, noLeft, this.right, [], [], this.matchedRight.array, this.outputs);
+    return joinOutput(this.node, noLeft, this.right, [], [], this.matchedRight.array, this.outputs, this.uses);
   }
 }

@@ -1,6 +1,6 @@
 import type { HashJoinExec, NestedLoopJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import { type ColumnBatch, gather, PRUNED, type RowIndexes } from "./columns.ts";
+import { type ColumnBatch, type ColumnUse, gather, PRUNED, type RowIndexes } from "./columns.ts";
 import { type ColumnSet, unionColumns } from "./kernels.ts";
 
 /**
@@ -31,7 +31,7 @@ export function joinInputReads(node: HashJoinExec, outputs: ColumnSet): [ColumnS
  * columns, then the right's; for a condition join, all left then all right columns; for
  * semi and anti joins, the left's columns. Right rows that `matchedRight` marks unmatched (right
  * and full joins) follow the matched pairs. Output columns not in `outputs` (when given) are
- * PRUNED: nothing above the join reads them.
+ * PRUNED: nothing above the join reads them; those in `uses` are gathered for that use.
  */
 export function joinOutput(
   node: HashJoinExec | NestedLoopJoinExec,
@@ -41,6 +41,7 @@ export function joinOutput(
   matchedRightRows: RowIndexes,
   matchedRight: Uint8Array | null,
   outputs: ColumnSet = null,
+  uses?: ReadonlyMap<number, ColumnUse>,
 ): ColumnBatch {
   let li = matchedLeft;
   let ri = matchedRightRows;
@@ -51,8 +52,11 @@ export function joinOutput(
     ri = [...ri, ...unmatched];
   }
   const columns: unknown[][] = [];
-  /** Adds the next output column, made by `make` when something reads it. */
-  const add = (make: () => unknown[]) => columns.push(outputs === null || outputs.has(columns.length) ? make() : PRUNED);
+  /** Adds the next output column, made by `make` (for that column's use) when something reads it. */
+  const add = (make: (use?: ColumnUse) => unknown[]) => {
+    const o = columns.length;
+    columns.push(outputs === null || outputs.has(o) ? make(uses?.get(o)) : PRUNED);
+  };
   if (node.how === "semi" || node.how === "anti") {
     for (const c of left.columns) add(() => gather(c, li));
     return { length: li.length, columns };
@@ -60,7 +64,7 @@ export function joinOutput(
   const keys = node.kind === "HashJoinExec" ? node.keys : [];
   // Every left row once, in order (an inner join whose left rows each match one right row): the left columns as they are.
   const leftAsIs = li.length === left.length && isIdentity(li);
-  const fromLeft = (c: unknown[]) => (leftAsIs ? c : gather(c, li));
+  const fromLeft = (c: unknown[], use?: ColumnUse) => (leftAsIs ? c : gather(c, li, use));
   for (const k of keys) {
     const lc = left.columns[fieldIndex(node.left.schema, k)] as unknown[];
     const rc = right.columns[fieldIndex(node.right.schema, k)] as unknown[];
@@ -76,10 +80,10 @@ export function joinOutput(
     }
   }
   node.left.schema.fields.forEach((f, c) => {
-    if (!keys.includes(f.name)) add(() => fromLeft(left.columns[c] as unknown[]));
+    if (!keys.includes(f.name)) add((use) => fromLeft(left.columns[c] as unknown[], use));
   });
   node.right.schema.fields.forEach((f, c) => {
-    if (!keys.includes(f.name)) add(() => gather(right.columns[c] as unknown[], ri));
+    if (!keys.includes(f.name)) add((use) => gather(right.columns[c] as unknown[], ri, use));
   });
   return { length: li.length, columns };
 }

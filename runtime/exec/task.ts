@@ -5,9 +5,9 @@ import type { Schema } from "../../plan/schema.ts";
 import type { ReadMetrics } from "../io/row-assembler.ts";
 import { readScanSplit, type ScanSplit } from "../io/scan-splits.ts";
 import { type BlockBuffer, decodeBuffer, encodeBatches } from "../shuffle/blocks.ts";
-import { batchesToColumns, type ColumnBatch, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
+import { batchesToColumns, type ColumnBatch, type ColumnUse, columnsToBatch, concatColumns, execArrowSchema, sliceRows, takeRows } from "./columns.ts";
 import { distinctBatch } from "./distinct.ts";
-import { aggregateReads, codesOnlyColumns, HashAggregation } from "./hash-aggregate.ts";
+import { aggregateReads, HashAggregation, inputUses } from "./hash-aggregate.ts";
 import { HashJoin } from "./hash-join.ts";
 import { joinInputReads } from "./join-output.ts";
 import { type BatchKernel, type ColumnSet, columnsRead, compileKernel, type KernelContext, unionColumns } from "./kernels.ts";
@@ -156,10 +156,10 @@ class TaskRunner {
 
   /**
    * Partition `p` of `node`, batch by batch, to `emit` (a filter emits no empty batches). The
-   * columns in `codesOnly` come codes-only when `node` is an input (an aggregate reading them
-   * only as keys).
+   * columns in `uses` come made for that use (an aggregate reading them only as keys, or only
+   * to fold them) when `node` is an input or a hash join.
    */
-  stream(node: PhysicalPlan, p: number, emit: (batch: ColumnBatch) => void, codesOnly?: ReadonlySet<number>): void {
+  stream(node: PhysicalPlan, p: number, emit: (batch: ColumnBatch) => void, uses?: ReadonlyMap<number, ColumnUse>): void {
     const parts = this.inputs.get(node.id);
     if (parts) {
       const batches = parts.get(p);
@@ -169,7 +169,7 @@ class TaskRunner {
       // is one string with one code.
       const utf8 = node.schema.fields.map((f) => (f.type === "utf8" ? new Utf8Decoder() : undefined));
       const read = this.reads.get(node.id) ?? undefined;
-      for (const b of batches) emit(batchesToColumns([b], node.schema, utf8, codesOnly, read));
+      for (const b of batches) emit(batchesToColumns([b], node.schema, utf8, uses, read));
       for (const d of utf8) d?.free();
       return;
     }
@@ -190,7 +190,7 @@ class TaskRunner {
         return;
       case "HashAggregateExec": {
         const aggregation = new HashAggregation(node, ctx, this.reads.get(node.id) ?? null);
-        this.stream(node.input, p, (b) => aggregation.add(b), codesOnlyColumns(node));
+        this.stream(node.input, p, (b) => aggregation.add(b), inputUses(node));
         emit(aggregation.finish());
         return;
       }
@@ -209,7 +209,7 @@ class TaskRunner {
         this.stream(...unionInput(node, p), emit);
         return;
       case "HashJoinExec": {
-        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), this.reads.get(node.id) ?? null);
+        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), this.reads.get(node.id) ?? null, uses);
         this.stream(node.left, p, (b) => {
           const out = join.probe(b);
           if (out.length > 0) emit(out);

@@ -1,6 +1,6 @@
 import * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { concatColumns, decodeColumn, encodeColumn, gather } from "../../../runtime/exec/columns.ts";
+import { concatColumns, decodeColumn, encodeColumn, gather, validityOf } from "../../../runtime/exec/columns.ts";
 import { Utf8Decoder, utf8Dictionary } from "../../../runtime/exec/utf8-dictionary.ts";
 
 const utf8 = { name: "s", type: "utf8" as const, nullable: true };
@@ -49,7 +49,7 @@ describe("utf8 columns", () => {
     const decoded = decodeColumn([data], "utf8", new Utf8Decoder());
     expect(decoded).toEqual(rows);
     expect([...(utf8Dictionary(decoded)?.values ?? [])].sort()).toEqual(["a", "b", null].sort());
-    const codesOnly = decodeColumn([data], "utf8", new Utf8Decoder(), true);
+    const codesOnly = decodeColumn([data], "utf8", new Utf8Decoder(), "codes");
     const dict = utf8Dictionary(codesOnly);
     expect(Array.from(dict?.codes ?? [], (c) => dict?.values[c])).toEqual(rows);
   });
@@ -71,6 +71,33 @@ describe("gather", () => {
     const big = BigInt64Array.from([1n, 2n ** 60n]);
     expect(Array.from(gather(big as unknown as unknown[], [1]))).toEqual([2n ** 60n]);
     expect(gather(["a", null, "c"], [2, -1, 1])).toEqual(["c", null, null]);
+  });
+
+  it("keeps a typed column typed with -1 rows as its validity's nulls when its reader takes that", () => {
+    const floats = Float64Array.from([0.5, -2, 8]);
+    const picked = gather(floats as unknown as unknown[], [2, -1, 0, -1], "typedWithNulls");
+    expect(picked).toBeInstanceOf(Float64Array);
+    expect(Array.from(validityOf(picked) ?? [])).toEqual([1, 0, 1, 0]);
+    expect([picked[0], picked[2]]).toEqual([8, 0.5]);
+    // Every row present: no validity.
+    expect(validityOf(gather(floats as unknown as unknown[], [1], "typedWithNulls"))).toBeUndefined();
+  });
+});
+
+describe("numeric columns with nulls", () => {
+  const field = { name: "v", type: "int32" as const, nullable: true };
+  const chunks = [encodeColumn([3, null, 5], field), encodeColumn([null, 7], field)];
+
+  it("decode to null in a JS array, or typed with a validity when their reader takes that", () => {
+    expect(decodeColumn(chunks, "int32")).toEqual([3, null, 5, null, 7]);
+    const typed = decodeColumn(chunks, "int32", undefined, "typedWithNulls");
+    expect(typed).toBeInstanceOf(Int32Array);
+    expect(Array.from(validityOf(typed) ?? [])).toEqual([1, 0, 1, 0, 1]);
+    expect([typed[0], typed[2], typed[4]]).toEqual([3, 5, 7]);
+    // A slice of a chunk reads its bitmap from the slice's offset.
+    const sliced = decodeColumn([arrow.makeVector(chunks[0] as arrow.Data<arrow.Int32>).slice(1).data[0] as arrow.Data], "int32", undefined, "typedWithNulls");
+    expect(Array.from(validityOf(sliced) ?? [])).toEqual([0, 1]);
+    expect(sliced[1]).toBe(5);
   });
 });
 

@@ -78,6 +78,47 @@ describe("HashAggregateExec", () => {
     }
   });
 
+  it("folds numbers with nulls that reach it typed (a scan's, a left join's right side) as it folds them boxed", async () => {
+    const scores = table("scores", { k: "utf8", n: "int32", f: "float64" }, [
+      { k: "a", n: 4, f: 0.5 },
+      { k: "c", n: -2, f: 8 },
+      { k: "a", n: 7, f: -1.25 },
+    ]);
+    const joined = b.join(sales.scan, scores.scan, { kind: "using", columns: ["k"] }, "left");
+    const folds = (c: string) => (["sum", "avg", "min", "max", "count"] as const).map((fn) => ({ name: `${fn}_${c}`, expr: agg(fn, c) }));
+    // Over the join: n and f only folded (typed, with nulls where no score matched); q also read by an expression (boxed).
+    const overJoin = b.aggregate(joined, ["id"], [...folds("n"), ...folds("f"), { name: "q2", expr: { kind: "Agg", fn: "sum", arg: { kind: "Binary", op: "*", left: col("q"), right: lit(2, "int32") } } }, ...folds("q")]);
+    // Over the scan: its int32 and float64 columns with nulls, only folded.
+    const overScan = b.aggregate(sales.scan, ["k"], [...folds("q"), ...folds("x")]);
+    for (const [plan, key] of [[overJoin, "id"], [overScan, "k"]] as const) {
+      const input = await rowsOf(plan === overJoin ? joined : sales.scan, [...tables, scores], 1);
+      const columns = plan === overJoin ? ["n", "f", "q"] : ["q", "x"];
+      const expected = new Map<unknown, Record<string, unknown>>();
+      for (const k of new Set(input.map((r) => r[key]))) {
+        const rows = input.filter((r) => r[key] === k);
+        const e: Record<string, unknown> = { [key]: k };
+        for (const c of columns) {
+          const vs = rows.map((r) => r[c]).filter((v): v is number => v !== null);
+          const sum = vs.reduce((s, v) => s + v, 0);
+          Object.assign(e, {
+            [`sum_${c}`]: vs.length === 0 ? null : sum,
+            [`avg_${c}`]: vs.length === 0 ? null : sum / vs.length,
+            [`min_${c}`]: vs.length === 0 ? null : Math.min(...vs),
+            [`max_${c}`]: vs.length === 0 ? null : vs.some(Number.isNaN) ? Number.NaN : Math.max(...vs),
+            [`count_${c}`]: BigInt(vs.length),
+          });
+        }
+        // A row expression keeps JS semantics: null * 2 is 0.
+        if (plan === overJoin) e.q2 = rows.reduce((s, r) => s + (r.q as number) * 2, 0);
+        expected.set(k, e);
+      }
+      for (const partitions of [1, 3]) {
+        const got = await rowsOf(plan, [...tables, scores], partitions);
+        expect(new Map(got.map((r) => [r[key], r]))).toEqual(expected);
+      }
+    }
+  });
+
   it("returns one row for a global aggregate over no rows", async () => {
     const empty = b.filter(sales.scan, lit(false, "boolean"));
     const rows = await rowsOf(b.aggregate(empty, [], [{ name: "n", expr: agg("count") }, { name: "s", expr: agg("sum", "x") }]), tables, 3);

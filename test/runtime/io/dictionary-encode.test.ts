@@ -119,7 +119,7 @@ describe("decoding dictionary-encoded chunks", () => {
       const encoded = arrow.makeData({ type, length: indices.length, data: indices, dictionary, ...(nullBitmap && { nullBitmap }) });
       const decode = (chunks: arrow.Data[], codesOnly: boolean) => {
         const decoder = new Utf8Decoder();
-        const out = decodeColumn(chunks, "utf8", decoder, codesOnly);
+        const out = decodeColumn(chunks, "utf8", decoder, codesOnly ? "codes" : "values");
         decoder.free();
         return out;
       };
