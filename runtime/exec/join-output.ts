@@ -25,6 +25,23 @@ export function joinInputReads(node: HashJoinExec, outputs: ColumnSet): [ColumnS
 }
 
 /**
+ * The utf8 keys of a hash join's left input that may reach it codes-only (see ColumnUse): those
+ * whose output column nothing reads (`outputs`; null: all), or that have none (a right join
+ * takes its keys from the right): probing needs only their codes.
+ */
+export function probeKeyUses(node: HashJoinExec, outputs: ColumnSet): ReadonlyMap<number, ColumnUse> {
+  const uses = new Map<number, ColumnUse>();
+  node.keys.forEach((k, o) => {
+    const c = fieldIndex(node.left.schema, k);
+    // Semi and anti joins output the left's columns in its order; the others, the keys first.
+    const out = node.how === "semi" || node.how === "anti" ? c : o;
+    const read = node.how !== "right" && (outputs === null || outputs.has(out));
+    if (node.left.schema.fields[c]?.type === "utf8" && !read) uses.set(c, "codes");
+  });
+  return uses;
+}
+
+/**
  * Builds a join's output from matched row index pairs (-1 = no row on that side), in the
  * column order the logical join declares: for a join on names, the keys (from the left, from
  * the right for a right join, whichever exists for a full join), then the left's other
@@ -51,6 +68,10 @@ export function joinOutput(
     li = [...li, ...unmatched.map(() => -1)];
     ri = [...ri, ...unmatched];
   }
+  // The sides' rows that may be -1: a left row's when no right row matched it (left and full
+  // joins), a right row's when nothing matched it (right and full joins, from `matchedRight`).
+  const leftMayMiss = matchedRight !== null;
+  const rightMayMiss = node.how === "left" || node.how === "full";
   const columns: unknown[][] = [];
   /** Adds the next output column, made by `make` (for that column's use) when something reads it. */
   const add = (make: (use?: ColumnUse) => unknown[]) => {
@@ -58,18 +79,18 @@ export function joinOutput(
     columns.push(outputs === null || outputs.has(o) ? make(uses?.get(o)) : PRUNED);
   };
   if (node.how === "semi" || node.how === "anti") {
-    for (const c of left.columns) add(() => gather(c, li));
+    for (const c of left.columns) add(() => gather(c, li, "values", false));
     return { length: li.length, columns };
   }
   const keys = node.kind === "HashJoinExec" ? node.keys : [];
   // Every left row once, in order (an inner join whose left rows each match one right row): the left columns as they are.
   const leftAsIs = li.length === left.length && isIdentity(li);
-  const fromLeft = (c: unknown[], use?: ColumnUse) => (leftAsIs ? c : gather(c, li, use));
+  const fromLeft = (c: unknown[], use?: ColumnUse) => (leftAsIs ? c : gather(c, li, use, leftMayMiss));
   for (const k of keys) {
     const lc = left.columns[fieldIndex(node.left.schema, k)] as unknown[];
     const rc = right.columns[fieldIndex(node.right.schema, k)] as unknown[];
     // Only a full join has rows without a left row and rows without a right row.
-    if (node.how === "right") add(() => gather(rc, ri));
+    if (node.how === "right") add(() => gather(rc, ri, "values", rightMayMiss));
     else if (node.how !== "full") add(() => fromLeft(lc));
     else {
       add(() => {
@@ -83,7 +104,7 @@ export function joinOutput(
     if (!keys.includes(f.name)) add((use) => fromLeft(left.columns[c] as unknown[], use));
   });
   node.right.schema.fields.forEach((f, c) => {
-    if (!keys.includes(f.name)) add((use) => gather(right.columns[c] as unknown[], ri, use));
+    if (!keys.includes(f.name)) add((use) => gather(right.columns[c] as unknown[], ri, use, rightMayMiss));
   });
   return { length: li.length, columns };
 }

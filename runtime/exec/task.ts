@@ -9,7 +9,7 @@ import { batchesToColumns, type ColumnBatch, type ColumnUse, columnsToBatch, con
 import { distinctBatch } from "./distinct.ts";
 import { aggregateReads, HashAggregation, inputUses } from "./hash-aggregate.ts";
 import { HashJoin } from "./hash-join.ts";
-import { joinInputReads } from "./join-output.ts";
+import { joinInputReads, probeKeyUses } from "./join-output.ts";
 import { type BatchKernel, type ColumnSet, columnsRead, compileKernel, type KernelContext, unionColumns } from "./kernels.ts";
 import { nestedLoopJoin } from "./nested-loop-join.ts";
 import { partitionBatch, type RangeKey, sampleRangeKeys } from "./repartition.ts";
@@ -156,8 +156,8 @@ class TaskRunner {
 
   /**
    * Partition `p` of `node`, batch by batch, to `emit` (a filter emits no empty batches). The
-   * columns in `uses` come made for that use (an aggregate reading them only as keys, or only
-   * to fold them) when `node` is an input or a hash join.
+   * columns in `uses` come made for that use (an aggregate reading them only as keys or only to
+   * fold them, a hash join only probing with them) when `node` is an input or a hash join.
    */
   stream(node: PhysicalPlan, p: number, emit: (batch: ColumnBatch) => void, uses?: ReadonlyMap<number, ColumnUse>): void {
     const parts = this.inputs.get(node.id);
@@ -209,11 +209,17 @@ class TaskRunner {
         this.stream(...unionInput(node, p), emit);
         return;
       case "HashJoinExec": {
-        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), this.reads.get(node.id) ?? null, uses);
-        this.stream(node.left, p, (b) => {
-          const out = join.probe(b);
-          if (out.length > 0) emit(out);
-        });
+        const outputs = this.reads.get(node.id) ?? null;
+        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), outputs, uses);
+        this.stream(
+          node.left,
+          p,
+          (b) => {
+            const out = join.probe(b);
+            if (out.length > 0) emit(out);
+          },
+          probeKeyUses(node, outputs),
+        );
         const rest = join.unmatchedRight();
         join.free();
         if (rest !== undefined && rest.length > 0) emit(rest);
