@@ -217,7 +217,9 @@ export class GroupRows {
 
   add(rows: GroupBatch, groups: number): void {
     this.counts.grow(groups);
-    folds.countRows(rows.at, rows.n, this.counts.at);
+    // One group (a global aggregate): every row is its.
+    if (groups === 1) this.counts.array[0] = (this.counts.array[0] as number) + rows.n;
+    else folds.countRows(rows.at, rows.n, this.counts.at);
   }
 
   of(g: number): number {
