@@ -37,6 +37,12 @@ describe("kernels: operators keep their JavaScript meaning", () => {
     const into = new Float64Array(3);
     expect(compileKernel(bin("*", col("x"), col("y")), dense)(batch, ctx, into)).toBe(into);
     expect(Array.from(into)).toEqual([0.5, -0, -6]);
+    // A product of ints is exact past 2^31 and never -0 (Spark's ints have none).
+    const ints = schemaOf({ x: "int32", z: "int32" });
+    const pair: ColumnBatch = { length: 3, columns: [Int32Array.from([0, 65_536, -7]) as unknown as unknown[], Int32Array.from([-5, 65_536, 6]) as unknown as unknown[]] };
+    const products = Array.from(compileKernel(bin("*", col("x"), col("z")), ints)(pair, ctx));
+    expect(products).toEqual([0, 2 ** 32, -42]);
+    expect(Object.is(products[0], 0)).toBe(true);
     // Over nullable columns the values stay a JS array (JavaScript's null * 1 is 0).
     const nullable = evalRows(bin("*", col("a"), col("b")), [{ a: 2, b: 3 }, { a: null, b: 1 }]);
     expect(nullable).not.toBeInstanceOf(Float64Array);
