@@ -707,22 +707,45 @@ class FloatSumAcc implements GroupedAccumulator {
     return added;
   }
 
-  /** Moves every group's whole sum into its windows (an exact value each), leaving zeros. */
-  private settle(): void {
+  /**
+   * Moves every group's whole sum into its windows (an exact value each), leaving zeros; with
+   * `onlyWindowed`, only those of groups whose first window opened (see `wholeOnly`): the others
+   * keep their whole sums, which are their sums.
+   */
+  private settle(onlyWindowed = false): void {
     if (!this.wholeAdded || this.whole === undefined) return;
     this.wholeAdded = false;
     // Read out first: adding may open the second windows, growing the heap.
     const sums = this.whole.array.subarray(0, this.groups);
+    const first = this.first.cells.array;
     const groups: number[] = [];
     const values: number[] = [];
     for (let g = 0; g < sums.length; g++) {
       const s = sums[g] as number;
       if (s === 0) continue;
+      if (onlyWindowed && this.wholeOnly(first, g)) {
+        this.wholeAdded = true;
+        continue;
+      }
       groups.push(g);
       values.push(s);
+      sums[g] = 0;
     }
-    sums.fill(0);
     for (let k = 0; k < groups.length; k++) this.add(groups[k] as number, values[k] as number);
+  }
+
+  /**
+   * Whether group g's first window never opened (`first`: the first windows' view; a second
+   * opens only after it, and a spilled group's are closed, not unopened): every value it added
+   * was whole (or 0), so its whole sum is its sum.
+   */
+  private wholeOnly(first: Float64Array, g: number): boolean {
+    return Number.isNaN(first[g * WINDOW + SCALE] as number);
+  }
+
+  /** Group g's whole sum when it is its sum (wholeOnly, after settle(true)), else undefined. */
+  private wholeSum(first: Float64Array, whole: Float64Array | undefined, g: number): number | undefined {
+    return this.wholeOnly(first, g) ? (whole?.[g] ?? 0) : undefined;
   }
 
   /**
@@ -863,13 +886,20 @@ class FloatSumAcc implements GroupedAccumulator {
    */
   states(groups: number): unknown[][] {
     this.grow(groups);
-    this.settle();
+    this.settle(true);
     const counts = this.count.all(groups);
     const hi = new Float64Array(groups);
     const lo = new Float64Array(groups);
     const rest: (number[] | null)[] = new Array(groups).fill(null);
+    const first = this.first.cells.array;
+    const whole = this.whole?.array;
     for (let g = 0; g < groups; g++) {
       if (counts[g] === 0) continue;
+      const sum = this.wholeSum(first, whole, g);
+      if (sum !== undefined) {
+        hi[g] = sum;
+        continue;
+      }
       if (!this.asPair(g)) {
         this.exact(g).writeState(g, hi, lo, rest);
         continue;
@@ -887,18 +917,19 @@ class FloatSumAcc implements GroupedAccumulator {
   }
   results(groups: number): unknown[] {
     this.grow(groups);
-    this.settle();
+    this.settle(true);
     const counts = this.count.all(groups);
     const out = new Float64Array(groups);
-    // The windows' views read once, not per group (nearly every group rounds as its pair).
+    // The heap's views read once, not per group (nearly every group rounds as its pair, or has only whole values).
     const first = this.first.cells.array;
     const second = this.second?.cells.array;
+    const whole = this.whole?.array;
     const spilled = this.spilled.size > 0;
     for (let g = 0; g < groups; g++) {
       const n = counts[g] as number;
       if (n === 0) continue;
       const alone = (second === undefined || Number.isNaN(second[g * WINDOW + SCALE] as number)) && !(spilled && this.spilled.has(g));
-      const sum = windowPair(first, g, alone) ? (pair[0] as number) + (pair[1] as number) : this.exact(g).value();
+      const sum = this.wholeSum(first, whole, g) ?? (windowPair(first, g, alone) ? (pair[0] as number) + (pair[1] as number) : this.exact(g).value());
       out[g] = this.avg ? sum / n : sum;
     }
     return nullWhereEmpty(out, counts);
