@@ -4,6 +4,7 @@ import { type ExprType, exprType, type Scope } from "../../plan/expr-type.ts";
 import { daysToIso, isoToDays, SCALAR_FUNCTIONS } from "../../plan/functions.ts";
 import { type DataType, fieldIndex, type Schema } from "../../plan/schema.ts";
 import { type ColumnBatch, isoToMicros, microsToIso } from "./columns.ts";
+import { arithmeticKernel } from "./wasm/arithmetic.ts";
 
 /** What a kernel reads besides its input rows: the run's current date (days) and parameters. */
 export interface KernelContext {
@@ -270,16 +271,23 @@ function failure(expr: Expr, e: unknown): Error {
 
 /** Generated source of a batch kernel, for tests and debugging. */
 export function kernelSource(expr: Expr, schema: Schema, truthy = false): string {
-  return batchSource(new Generator([schema], false), expr, truthy);
+  return batchSource(new Generator([schema], false), expr, truthy, typedArithmetic(expr, schema));
 }
 
-function batchSource(g: Generator, expr: Expr, truthy: boolean): string {
+/**
+ * Whether `expr` is arithmetic giving a non-nullable double: its kernel writes a typed array, as
+ * a decoded column without nulls is (aggregates then take their dense path, and its Arrow
+ * encoding is the buffer), into the array it is given when there is one.
+ */
+function typedArithmetic(expr: Expr, schema: Schema): boolean {
+  if (!(expr.kind === "Binary" && ["+", "-", "*", "/", "%"].includes(expr.op))) return false;
+  const type = exprType(expr, [schema]);
+  return type.type === "float64" && !type.nullable;
+}
+
+function batchSource(g: Generator, expr: Expr, truthy: boolean, typed: boolean): string {
   const body = truthy ? g.truthy(expr) : g.gen(expr);
-  // Arithmetic giving a non-nullable double goes into a typed array, as a decoded column without
-  // nulls is: aggregates then take their dense path, and its Arrow encoding is the buffer.
-  const arithmetic = expr.kind === "Binary" && ["+", "-", "*", "/", "%"].includes(expr.op);
-  const type = truthy || !arithmetic ? undefined : g.exprType(expr);
-  const out = type?.type === "float64" && !type.nullable ? "O ?? new Float64Array(n)" : "new Array(n)";
+  const out = typed && !truthy ? "O ?? new Float64Array(n)" : "new Array(n)";
   return [...g.prologue, "const n = L.length;", `const out = ${out};`, g.tempDecl, `for (let i = 0; i < n; i++) out[i] = ${body};`, "return out;"].join("\n");
 }
 
@@ -297,12 +305,16 @@ export function compileKernel(expr: Expr, schema: Schema, truthy = false): Batch
     return (input) => input.columns[index] as unknown[];
   }
   const g = new Generator([schema], false);
-  const source = batchSource(g, expr, truthy);
+  const typed = !truthy && typedArithmetic(expr, schema);
+  const source = batchSource(g, expr, truthy, typed);
   const fn = new Function("L", "ctx", "F", "H", "O", source) as (l: ColumnBatch, ctx: KernelContext, f: unknown[], h: typeof HELPERS, o?: Float64Array) => unknown[];
   const fns = g.fns;
+  // Into the heap (an aggregate's argument), plain arithmetic over typed columns runs as WebAssembly.
+  const wasm = typed ? arithmeticKernel(expr, schema) : undefined;
   return (input, ctx, into) => {
     try {
-      return fn(input, ctx, fns, HELPERS, into);
+      const done = into !== undefined ? wasm?.(input, into) : undefined;
+      return (done as unknown[] | undefined) ?? fn(input, ctx, fns, HELPERS, into);
     } catch (e) {
       throw failure(expr, e);
     }

@@ -219,7 +219,20 @@ export class HeapBytes extends HeapArray<Uint8Array> {
 }
 
 /** Scratch regions by purpose, so that one fold's inputs never overwrite another's. */
-export const Scratch = { GroupIds: 0, Values: 1, Rest: 2, NonNullIds: 3, KeyValues: 4, Utf8Offsets: 5, Utf8Bytes: 6, Utf8Codes: 7 } as const;
+export const Scratch = {
+  GroupIds: 0,
+  Values: 1,
+  Rest: 2,
+  NonNullIds: 3,
+  KeyValues: 4,
+  Utf8Offsets: 5,
+  Utf8Bytes: 6,
+  Utf8Codes: 7,
+  KernelInput0: 8,
+  KernelInput1: 9,
+  KernelInput2: 10,
+  KernelInput3: 11,
+} as const;
 export type Scratch = (typeof Scratch)[keyof typeof Scratch];
 
 const scratch: { at: number; bytes: number }[] = [];
