@@ -29,6 +29,7 @@ interface FoldExports {
   pairRows(a: number, b: number, n: number, adding: number, slots: number, shift: number, firsts: number, seconds: number, state: number, out: number): void;
   joinPairs(found: number, n: number, head: number, next: number, kind: number, mark: number, matched: number, li: number, ri: number, room: number): number;
   lookupUtf8(offsets: number, bytes: number, base: number, from: number, to: number, slots: number, mask: number, pool: number, codes: number): number;
+  scanCsv(bytes: number, n: number, delim: number, out: number, room: number): number;
 }
 
 const compiled = new WebAssembly.Module(Buffer.from(FOLDS_WASM_BASE64, "base64"));
@@ -232,6 +233,8 @@ export const Scratch = {
   KernelInput1: 9,
   KernelInput2: 10,
   KernelInput3: 11,
+  CsvBytes: 12,
+  CsvRecords: 13,
 } as const;
 export type Scratch = (typeof Scratch)[keyof typeof Scratch];
 
