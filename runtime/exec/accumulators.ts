@@ -1107,10 +1107,6 @@ function stddev(values: readonly number[]): number | null {
 }
 
 /**
- * The accumulator of `a`. With `rows`, shared by an aggregation's accumulators, the caller adds
- * each batch's group ids to it before their `update`s; without, the accumulator counts its own.
- */
-/**
  * Whether the accumulator of `a` folds a `typedWithNulls` column (see columns.ts's validityOf):
  * counts of any column, and sums, averages, minimums and maximums of int32 and float64 ones.
  */
@@ -1128,6 +1124,10 @@ export function foldsTypedWithNulls(a: PhysicalAggregate): boolean {
   }
 }
 
+/**
+ * The accumulator of `a`. With `rows`, shared by an aggregation's accumulators, the caller adds
+ * each batch's group ids to it before their `update`s; without, the accumulator counts its own.
+ */
 export function createAccumulator(a: PhysicalAggregate, rows?: GroupRows): GroupedAccumulator {
   switch (a.fn) {
     case "count":

@@ -1,6 +1,6 @@
 import { TsdfError } from "../../plan/errors.ts";
 import { assertNever, columnsOf, type Expr, formatExpr } from "../../plan/expr.ts";
-import { type ExprType, exprType, type Scope } from "../../plan/expr-type.ts";
+import { exprType, type Scope } from "../../plan/expr-type.ts";
 import { daysToIso, isoToDays, SCALAR_FUNCTIONS } from "../../plan/functions.ts";
 import { type DataType, fieldIndex, type Schema } from "../../plan/schema.ts";
 import { type ColumnBatch, isoToMicros, microsToIso } from "./columns.ts";
@@ -158,10 +158,6 @@ class Generator {
 
   private temp(): string {
     return `t${this.temps++}`;
-  }
-
-  exprType(e: Expr): ExprType {
-    return exprType(e, this.scope);
   }
 
   private typeOf(e: Expr): DataType {

@@ -43,7 +43,7 @@ export class CsvScanner {
    * per record its field count, its fields' ends and the offset after its line break, counted
    * from `queuedBase`.
    */
-  private queued = new Int32Array(ROOM);
+  private queued = new Int32Array(0);
   private queuedAt = 0;
   private queuedEnd = 0;
   private queuedBase = 0;
@@ -83,9 +83,12 @@ export class CsvScanner {
     }
     const n = Math.min(WINDOW, this.end - this.pos);
     if (n <= 0) return false;
-    const out = scratchInts(Scratch.CsvRecords, ROOM);
+    // A record takes at least 2 bytes and 3 ints: a small range needs less room than a window.
+    const room = Math.min(ROOM, 2 * n + 66);
+    const out = scratchInts(Scratch.CsvRecords, room);
     const bytes = toHeap(Scratch.CsvBytes, this.buf.subarray(this.pos, this.pos + n), n);
-    const written = folds.scanCsv(bytes, n, this.delimiter, out, ROOM);
+    const written = folds.scanCsv(bytes, n, this.delimiter, out, room);
+    if (this.queued.length < written) this.queued = new Int32Array(room);
     this.queued.set(intsAt(out, written));
     this.queuedAt = 0;
     this.queuedEnd = written;
