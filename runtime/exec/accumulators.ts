@@ -797,7 +797,11 @@ class FloatSumAcc implements GroupedAccumulator {
       // values that fit their group's first window add there, and the rest (a value the window
       // cannot hold, or one that opens no window) come back as row numbers, for add().
       const whole = from + this.addWhole(rows.at + from * 4, at + from * 8, floatsAt(at + from * 8, 1)[0] as number, to - from);
-      const left = folds.addToWindows(rows.at + whole * 4, at + whole * 8, to - whole, this.first.cells.at, restAt);
+      // One group (a global sum): every row's window is group 0's, summed in registers.
+      const left =
+        this.groups === 1
+          ? folds.addToWindow(at + whole * 8, to - whole, this.first.cells.at, restAt)
+          : folds.addToWindows(rows.at + whole * 4, at + whole * 8, to - whole, this.first.cells.at, restAt);
       // Opened (which may grow the heap) before the heap's views below are taken.
       if (left > 0) this.opened();
       const ids = rows.ids;

@@ -77,6 +77,18 @@
         (br $row)))
     (local.get $i))
 
+  ;; The scale of a window opened at v: 2^-base, its unit 2^base the 32-bit chunk boundary at or
+  ;; below v's last mantissa bit (base = floor((e - 53) / 32) * 32, 2^e <= |v| < 2^(e+1) for a
+  ;; normal v); NaN (no window) for v's exponent beyond ±900.
+  (func $windowScale (param $v f64) (result f64)
+    (local $e i32) (local $base i32)
+    (local.set $e (i32.sub (i32.wrap_i64 (i64.and (i64.shr_u (i64.reinterpret_f64 (local.get $v)) (i64.const 52)) (i64.const 0x7ff))) (i32.const 1023)))
+    (if (result f64) (i32.and (i32.ge_s (local.get $e) (i32.const -900)) (i32.lt_s (local.get $e) (i32.const 900)))
+      (then
+        (local.set $base (i32.shl (i32.shr_s (i32.sub (local.get $e) (i32.const 53)) (i32.const 5)) (i32.const 5)))
+        (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s (i32.sub (i32.const 1023) (local.get $base))) (i64.const 52))))
+      (else (f64.const nan))))
+
   ;; Adds float64 values[i] to group ids[i]'s fixed-point window, for i < n. A window is four
   ;; float64s per group: [scale, lo, mid, hi], where value * scale is the value's count of units
   ;; and lo, mid, hi count units in 32-bit chunks (see FloatSumAcc). A group without a window (a
@@ -85,7 +97,7 @@
   ;; whose count is not an integer below 2^96 (or that opens no window) is left to the caller:
   ;; its row index goes to `rest`. Returns how many rows went there.
   (func (export "addToWindows") (param $ids i32) (param $values i32) (param $n i32) (param $windows i32) (param $rest i32) (result i32)
-    (local $i i32) (local $p i32) (local $left i32) (local $e i32) (local $base i32)
+    (local $i i32) (local $p i32) (local $left i32)
     (local $v f64) (local $scale f64) (local $t f64) (local $h f64) (local $r f64) (local $m f64)
     (block $done
       (loop $row
@@ -96,14 +108,8 @@
         (local.set $scale (f64.load (local.get $p)))
         (if (f64.ne (local.get $scale) (local.get $scale))
           (then
-            ;; The value's binary exponent: 2^e <= |v| < 2^(e+1) for a normal v.
-            (local.set $e (i32.sub (i32.wrap_i64 (i64.and (i64.shr_u (i64.reinterpret_f64 (local.get $v)) (i64.const 52)) (i64.const 0x7ff))) (i32.const 1023)))
-            (if (i32.and (i32.ge_s (local.get $e) (i32.const -900)) (i32.lt_s (local.get $e) (i32.const 900)))
-              (then
-                ;; base = floor((e - 53) / 32) * 32; scale = 2^-base.
-                (local.set $base (i32.shl (i32.shr_s (i32.sub (local.get $e) (i32.const 53)) (i32.const 5)) (i32.const 5)))
-                (local.set $scale (f64.reinterpret_i64 (i64.shl (i64.extend_i32_s (i32.sub (i32.const 1023) (local.get $base))) (i64.const 52))))
-                (f64.store (local.get $p) (local.get $scale))))))
+            (local.set $scale (call $windowScale (local.get $v)))
+            (f64.store (local.get $p) (local.get $scale))))
         (local.set $t (f64.mul (local.get $v) (local.get $scale)))
         (if (i32.or (f64.ne (local.get $t) (f64.trunc (local.get $t)))
                     (f64.ge (f64.abs (local.get $t)) (f64.const 0x1p96)))
@@ -122,7 +128,43 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $row)))
     (local.get $left))
-;; The codes of int32 values[i] for from <= i < n through a table of codes by value - base
+;; addToWindows for rows that are all of one group (a global sum), whose window is at `window`:
+  ;; its chunks' sums are kept in locals and added to the window once, after the last row, so no
+  ;; row waits on the previous row's stores. The same sums, exactly: they are integers below 2^53.
+  (func (export "addToWindow") (param $values i32) (param $n i32) (param $window i32) (param $rest i32) (result i32)
+    (local $i i32) (local $left i32)
+    (local $v f64) (local $scale f64) (local $t f64) (local $h f64) (local $r f64) (local $m f64)
+    (local $hs f64) (local $ms f64) (local $ls f64)
+    (local.set $scale (f64.load (local.get $window)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $v (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
+        (if (f64.ne (local.get $scale) (local.get $scale))
+          (then
+            (local.set $scale (call $windowScale (local.get $v)))
+            (f64.store (local.get $window) (local.get $scale))))
+        (local.set $t (f64.mul (local.get $v) (local.get $scale)))
+        (if (i32.or (f64.ne (local.get $t) (f64.trunc (local.get $t)))
+                    (f64.ge (f64.abs (local.get $t)) (f64.const 0x1p96)))
+          (then
+            (i32.store (i32.add (local.get $rest) (i32.shl (local.get $left) (i32.const 2))) (local.get $i))
+            (local.set $left (i32.add (local.get $left) (i32.const 1))))
+          (else
+            (local.set $h (f64.trunc (f64.mul (local.get $t) (f64.const 0x1p-64))))
+            (local.set $r (f64.sub (local.get $t) (f64.mul (local.get $h) (f64.const 0x1p64))))
+            (local.set $m (f64.trunc (f64.mul (local.get $r) (f64.const 0x1p-32))))
+            (local.set $hs (f64.add (local.get $hs) (local.get $h)))
+            (local.set $ms (f64.add (local.get $ms) (local.get $m)))
+            (local.set $ls (f64.add (local.get $ls) (f64.sub (local.get $r) (f64.mul (local.get $m) (f64.const 0x1p32)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row)))
+    (f64.store offset=24 (local.get $window) (f64.add (f64.load offset=24 (local.get $window)) (local.get $hs)))
+    (f64.store offset=16 (local.get $window) (f64.add (f64.load offset=16 (local.get $window)) (local.get $ms)))
+    (f64.store offset=8 (local.get $window) (f64.add (f64.load offset=8 (local.get $window)) (local.get $ls)))
+    (local.get $left))
+
+  ;; The codes of int32 values[i] for from <= i < n through a table of codes by value - base
   ;; (`size` int32s; a negative entry: not coded yet), into out[i]. Stops at the first value outside
   ;; the table or not coded yet, for the caller to code: returns its row, or n.
   (func (export "codeInts") (param $values i32) (param $from i32) (param $n i32) (param $table i32) (param $base i32) (param $size i32) (param $out i32) (result i32)

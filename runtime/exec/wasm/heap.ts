@@ -22,6 +22,7 @@ interface FoldExports {
   minMax(ids: number, values: number, ints: number, n: number, best: number, seen: number, max: number): void;
   addWhole(ids: number, values: number, n: number, sums: number): number;
   addToWindows(ids: number, values: number, n: number, windows: number, rest: number): number;
+  addToWindow(values: number, n: number, window: number, rest: number): number;
   codeInts(values: number, from: number, n: number, table: number, base: number, size: number, out: number): number;
   findInts(values: number, n: number, table: number, base: number, size: number, out: number): void;
   tupleRows(cols: number, w: number, from: number, n: number, adding: number, slots: number, mask: number, tuples: number, hashes: number, state: number, out: number): number;
