@@ -25,6 +25,8 @@ export class HashJoin {
   private readonly ri = new HeapInts(0);
   /** folds.joinPairs's kind: 0 inner (and right), 1 left and full, 2 semi, 3 anti. */
   private readonly kind: number;
+  /** Whether a probe with as many pairs as left rows pairs them in order (no right key repeats, or a semi or anti join). */
+  private readonly leftInOrder: boolean;
 
   constructor(
     private readonly node: HashJoinExec,
@@ -43,13 +45,20 @@ export class HashJoin {
     const head = this.head.array;
     const next = this.next.array;
     const tail = new Int32Array(this.index.size);
+    let repeated = false;
     for (let j = 0; j < right.length; j++) {
       if (hasNull(rKeys, j)) continue;
       const k = ids[j] as number;
       if (head[k] === 0) head[k] = j + 1;
-      else next[(tail[k] as number) - 1] = j;
+      else {
+        next[(tail[k] as number) - 1] = j;
+        repeated = true;
+      }
       tail[k] = j + 1;
     }
+    // Each left row then has at most one pair (inner, right) or exactly one (left, full), and
+    // a semi or anti join keeps a row once at most: as many pairs as rows means every row in order.
+    this.leftInOrder = !repeated || node.how === "semi" || node.how === "anti";
     this.matchedRight = node.how === "right" || node.how === "full" ? new HeapBytes(right.length) : null;
     this.kind = { inner: 0, right: 0, left: 1, full: 1, semi: 2, anti: 3 }[node.how];
   }
@@ -70,7 +79,8 @@ export class HashJoin {
       this.li.grow(this.li.length * 2);
       this.ri.grow(this.ri.length * 2);
     }
-    return joinOutput(node, left, this.right, this.li.array.subarray(0, m), this.ri.array.subarray(0, m), null, this.outputs, this.uses);
+    const made = { outputs: this.outputs, ...(this.uses && { uses: this.uses }), ...(this.leftInOrder && { leftInOrder: true }) };
+    return joinOutput(node, left, this.right, this.li.array.subarray(0, m), this.ri.array.subarray(0, m), null, made);
   }
 
   /** Gives the join's memory in the folds' heap back, after the last probe and `unmatchedRight`. */
@@ -83,6 +93,6 @@ export class HashJoin {
   unmatchedRight(): ColumnBatch | undefined {
     if (!this.matchedRight) return undefined;
     const noLeft: ColumnBatch = { length: 0, columns: this.node.left.schema.fields.map(() => []) };
-    return joinOutput(this.node, noLeft, this.right, [], [], this.matchedRight.array, this.outputs, this.uses);
+    return joinOutput(this.node, noLeft, this.right, [], [], this.matchedRight.array, { outputs: this.outputs, ...(this.uses && { uses: this.uses }) });
   }
 }

@@ -41,14 +41,24 @@ export function probeKeyUses(node: HashJoinExec, outputs: ColumnSet): ReadonlyMa
   return uses;
 }
 
+/** What a join's caller says of the output it wants and of its row pairs (see joinOutput). */
+export interface JoinOutputs {
+  /** The output columns something reads (the others are PRUNED); null or absent: all. */
+  readonly outputs?: ColumnSet;
+  /** The output columns their reader needs for another use than their values (see ColumnUse). */
+  readonly uses?: ReadonlyMap<number, ColumnUse>;
+  /** Whether the left rows, when as many as the left batch's, are known to be 0, 1, 2, … (else they are checked). */
+  readonly leftInOrder?: boolean;
+}
+
 /**
  * Builds a join's output from matched row index pairs (-1 = no row on that side), in the
  * column order the logical join declares: for a join on names, the keys (from the left, from
  * the right for a right join, whichever exists for a full join), then the left's other
  * columns, then the right's; for a condition join, all left then all right columns; for
  * semi and anti joins, the left's columns. Right rows that `matchedRight` marks unmatched (right
- * and full joins) follow the matched pairs. Output columns not in `outputs` (when given) are
- * PRUNED: nothing above the join reads them; those in `uses` are gathered for that use.
+ * and full joins) follow the matched pairs. Output columns not in `made.outputs` (when given)
+ * are PRUNED: nothing above the join reads them; those in `made.uses` are gathered for that use.
  */
 export function joinOutput(
   node: HashJoinExec | NestedLoopJoinExec,
@@ -57,9 +67,9 @@ export function joinOutput(
   matchedLeft: RowIndexes,
   matchedRightRows: RowIndexes,
   matchedRight: Uint8Array | null,
-  outputs: ColumnSet = null,
-  uses?: ReadonlyMap<number, ColumnUse>,
+  made: JoinOutputs = {},
 ): ColumnBatch {
+  const { outputs = null, uses } = made;
   let li = matchedLeft;
   let ri = matchedRightRows;
   if (matchedRight) {
@@ -84,7 +94,7 @@ export function joinOutput(
   }
   const keys = node.kind === "HashJoinExec" ? node.keys : [];
   // Every left row once, in order (an inner join whose left rows each match one right row): the left columns as they are.
-  const leftAsIs = li.length === left.length && isIdentity(li);
+  const leftAsIs = li.length === left.length && (made.leftInOrder ?? isIdentity(li));
   const fromLeft = (c: unknown[], use?: ColumnUse) => (leftAsIs ? c : gather(c, li, use, leftMayMiss));
   for (const k of keys) {
     const lc = left.columns[fieldIndex(node.left.schema, k)] as unknown[];

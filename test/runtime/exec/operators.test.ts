@@ -152,6 +152,19 @@ describe("HashJoinExec", () => {
     expect(Object.keys(rows[0] ?? {})).toEqual(["k", "id", "x", "q", "big", "d", "w"]);
   });
 
+  it("pairs a left row with each right row of its key even when there are as many pairs as left rows", async () => {
+    const l = table("l", { id: "int32", k: "utf8" }, ["a", "b", "c"].map((k, i) => ({ id: i + 1, k })));
+    const r = table("r", { k: "utf8", w: "int32" }, [{ k: "a", w: 1 }, { k: "a", w: 2 }, { k: "c", w: 3 }]);
+    for (const partitions of [1, 2]) {
+      const rows = sorted(await rowsOf(b.join(l.scan, r.scan, { kind: "using", columns: ["k"] }, "inner"), [l, r], partitions));
+      expect(rows.map((row) => [row.id, row.w])).toEqual([
+        [1, 1],
+        [1, 2],
+        [3, 3],
+      ]);
+    }
+  });
+
   it("left keeps unmatched left rows with nulls", async () => {
     const rows = await join("left");
     expect(rows).toHaveLength(9);
