@@ -1,8 +1,7 @@
 import type { HashJoinExec } from "../../plan/physical.ts";
 import { fieldIndex } from "../../plan/schema.ts";
-import type { ColumnBatch, ColumnUse } from "./columns.ts";
-import type { ColumnSet } from "./kernels.ts";
-import { joinOutput } from "./join-output.ts";
+import type { ColumnBatch } from "./columns.ts";
+import { type JoinOutputs, joinOutput } from "./join-output.ts";
 import { hasNull, KeyIndex } from "./keys.ts";
 import { folds, HeapBytes, HeapInts } from "./wasm/heap.ts";
 
@@ -25,16 +24,14 @@ export class HashJoin {
   private readonly ri = new HeapInts(0);
   /** folds.joinPairs's kind: 0 inner (and right), 1 left and full, 2 semi, 3 anti. */
   private readonly kind: number;
-  /** Whether a probe with as many pairs as left rows pairs them in order (no right key repeats, or a semi or anti join). */
-  private readonly leftInOrder: boolean;
+  /** The output wanted (`wanted`), and whether a probe with as many pairs as left rows pairs them in order. */
+  private readonly made: JoinOutputs;
 
   constructor(
     private readonly node: HashJoinExec,
     private readonly right: ColumnBatch,
-    /** The output columns something reads (the others are PRUNED); null: all. */
-    private readonly outputs: ColumnSet,
-    /** The output columns their reader needs for another use than their values (see ColumnUse). */
-    private readonly uses?: ReadonlyMap<number, ColumnUse>,
+    /** The output columns something reads, and how (see JoinOutputs). */
+    wanted: Omit<JoinOutputs, "leftInOrder">,
   ) {
     const rKeys = node.keys.map((k) => right.columns[fieldIndex(node.right.schema, k)] as unknown[]);
     this.index = new KeyIndex(rKeys.length);
@@ -58,7 +55,7 @@ export class HashJoin {
     }
     // Each left row then has at most one pair (inner, right) or exactly one (left, full), and
     // a semi or anti join keeps a row once at most: as many pairs as rows means every row in order.
-    this.leftInOrder = !repeated || node.how === "semi" || node.how === "anti";
+    this.made = { ...wanted, leftInOrder: !repeated || node.how === "semi" || node.how === "anti" };
     this.matchedRight = node.how === "right" || node.how === "full" ? new HeapBytes(right.length) : null;
     this.kind = { inner: 0, right: 0, left: 1, full: 1, semi: 2, anti: 3 }[node.how];
   }
@@ -79,8 +76,7 @@ export class HashJoin {
       this.li.grow(this.li.length * 2);
       this.ri.grow(this.ri.length * 2);
     }
-    const made = { outputs: this.outputs, ...(this.uses && { uses: this.uses }), ...(this.leftInOrder && { leftInOrder: true }) };
-    return joinOutput(node, left, this.right, this.li.array.subarray(0, m), this.ri.array.subarray(0, m), null, made);
+    return joinOutput(node, left, this.right, this.li.array.subarray(0, m), this.ri.array.subarray(0, m), null, this.made);
   }
 
   /** Gives the join's memory in the folds' heap back, after the last probe and `unmatchedRight`. */
@@ -93,6 +89,6 @@ export class HashJoin {
   unmatchedRight(): ColumnBatch | undefined {
     if (!this.matchedRight) return undefined;
     const noLeft: ColumnBatch = { length: 0, columns: this.node.left.schema.fields.map(() => []) };
-    return joinOutput(this.node, noLeft, this.right, [], [], this.matchedRight.array, { outputs: this.outputs, ...(this.uses && { uses: this.uses }) });
+    return joinOutput(this.node, noLeft, this.right, [], [], this.matchedRight.array, this.made);
   }
 }

@@ -47,7 +47,7 @@ export interface JoinOutputs {
   readonly outputs?: ColumnSet;
   /** The output columns their reader needs for another use than their values (see ColumnUse). */
   readonly uses?: ReadonlyMap<number, ColumnUse>;
-  /** Whether the left rows, when as many as the left batch's, are known to be 0, 1, 2, … (else they are checked). */
+  /** Whether the left rows, when as many as the left batch's, are known to be 0, 1, 2, … (else, or when false, they are checked). */
   readonly leftInOrder?: boolean;
 }
 
@@ -94,7 +94,7 @@ export function joinOutput(
   }
   const keys = node.kind === "HashJoinExec" ? node.keys : [];
   // Every left row once, in order (an inner join whose left rows each match one right row): the left columns as they are.
-  const leftAsIs = li.length === left.length && (made.leftInOrder ?? isIdentity(li));
+  const leftAsIs = li.length === left.length && (made.leftInOrder === true || isIdentity(li));
   const fromLeft = (c: unknown[], use?: ColumnUse) => (leftAsIs ? c : gather(c, li, use, leftMayMiss));
   for (const k of keys) {
     const lc = left.columns[fieldIndex(node.left.schema, k)] as unknown[];

@@ -210,7 +210,7 @@ class TaskRunner {
         return;
       case "HashJoinExec": {
         const outputs = this.reads.get(node.id) ?? null;
-        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), outputs, uses);
+        const join = new HashJoin(node, node.mode === "broadcast" ? this.whole(node.right) : this.eval(node.right, p), { outputs, ...(uses && { uses }) });
         this.stream(
           node.left,
           p,
