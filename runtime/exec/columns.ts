@@ -14,8 +14,9 @@ export type EngineValue = string | number | bigint | boolean | null;
 
 /**
  * A partition decoded for operators: one column per field of the exec's schema, a JS array or,
- * for a numeric column without nulls, a typed array. Columns are never written after they are
- * made; operators index and slice them.
+ * for a numeric column without nulls, a typed array (with nulls too, for an aggregate that only
+ * folds it: see ColumnUse). Columns are never written after they are made; operators index and
+ * slice them.
  */
 export interface ColumnBatch {
   readonly length: number;
